@@ -1,0 +1,216 @@
+"""Assertions on the rendered manifests: what a reviewer would check by eye.
+
+Usage: python manifest_checks.py MINIKUBE.yaml PRODUCTION.yaml CARGO_VERSION
+
+Prints one "✓ name" or "✗ name: why" line per check (tests/k8s/run.sh counts
+them) and exits 1 if any failed. A self-test first breaks a correct Deployment
+in several ways and requires the checks to notice, so they can fail.
+"""
+
+import copy
+import sys
+
+import yaml
+
+SELECTOR = {"app.kubernetes.io/name": "mcp-rust-server", "app.kubernetes.io/instance": "mcp-rust-server"}
+NAMESPACE = "mcp-server"
+
+failures = 0
+
+
+def report(name, problems):
+    global failures
+    if problems:
+        failures += 1
+        print(f"✗ {name}: {'; '.join(problems)}")
+    else:
+        print(f"✓ {name}")
+
+
+def load(path):
+    docs = [d for d in yaml.safe_load_all(open(path)) if d]
+    return {(d["kind"], d["metadata"]["name"]): d for d in docs}
+
+
+def env_of(container):
+    return {e["name"]: e for e in container.get("env", [])}
+
+
+def deployment_problems(dep, version, overlay):
+    """Everything the issue asks of the Deployment, as a list of problems."""
+    p = []
+
+    def need(cond, msg):
+        if not cond:
+            p.append(msg)
+
+    spec = dep["spec"]
+    pod = spec["template"]["spec"]
+    labels = spec["template"]["metadata"]["labels"]
+    need(spec["selector"]["matchLabels"] == SELECTOR, f"selector is {spec['selector']['matchLabels']}, want {SELECTOR}")
+    need(all(labels.get(k) == v for k, v in SELECTOR.items()), "pod labels lack the selector labels")
+    need(labels.get("app") == "mcp-rust-server", "pod lacks the seed's app label")
+    need(labels.get("app.kubernetes.io/version") == version, f"version label is not {version}")
+    need(dep["metadata"].get("namespace") == NAMESPACE, "not in namespace mcp-server")
+    cs = pod["containers"]
+    need(len(cs) == 1, "want exactly one container")
+    c = cs[0]
+
+    # Image: the crate version, never latest.
+    image = c["image"]
+    tag = image.rsplit(":", 1)[-1] if ":" in image.rsplit("/", 1)[-1] else "latest"
+    need(tag == version, f"image {image} is not tagged {version}")
+    if overlay == "minikube":
+        need(image == f"mcp-rust-server:{version}", f"minikube image is {image}")
+        need(c.get("imagePullPolicy") in ("Never", "IfNotPresent"), "minikube pull policy must be Never/IfNotPresent")
+        need(spec.get("replicas") == 1, "minikube runs 1 replica")
+    else:
+        need("replicas" not in spec, "production leaves replicas to the HPA")
+
+    # Port, probes.
+    ports = c.get("ports", [])
+    need(ports == [{"name": "http", "containerPort": 8000, "protocol": "TCP"}], f"ports are {ports}")
+
+    def probe(name, path, timings):
+        pr = c.get(name)
+        if not pr:
+            p.append(f"no {name}")
+            return
+        need(pr.get("httpGet") == {"path": path, "port": "http"}, f"{name} is not GET {path} on port http")
+        for k, v in timings.items():
+            need(pr.get(k) == v, f"{name}.{k} is {pr.get(k)}, want {v}")
+
+    # The seed's timings for liveness and readiness.
+    probe("livenessProbe", "/health", {"initialDelaySeconds": 10, "periodSeconds": 10, "timeoutSeconds": 5, "failureThreshold": 3})
+    probe("readinessProbe", "/ready", {"initialDelaySeconds": 5, "periodSeconds": 5, "timeoutSeconds": 3, "failureThreshold": 3})
+    probe("startupProbe", "/health", {})
+    sp = c.get("startupProbe", {})
+    need(sp.get("periodSeconds", 10) * sp.get("failureThreshold", 3) >= 20, "startupProbe allows under 20 s")
+
+    # Resources: both requests and limits, requests within limits.
+    res = c.get("resources", {})
+    units = {"m": 1e-3, "Mi": 2**20, "Gi": 2**30, "Ki": 2**10}
+
+    def qty(s):
+        s = str(s)
+        for u, f in units.items():
+            if s.endswith(u):
+                return float(s[: -len(u)]) * f
+        return float(s)
+
+    for kind in ("cpu", "memory"):
+        req = res.get("requests", {}).get(kind)
+        lim = res.get("limits", {}).get(kind)
+        need(req is not None and lim is not None, f"{kind} request and limit both needed")
+        if req is not None and lim is not None:
+            need(qty(req) <= qty(lim), f"{kind} request {req} exceeds limit {lim}")
+
+    # Env.
+    env = env_of(c)
+    for k, v in {"HOST": "0.0.0.0", "PORT": "8000", "MCP_LEGACY_SESSIONS": "false"}.items():
+        need(env.get(k, {}).get("value") == v, f"env {k} is not {v!r}")
+    need("value" in env.get("LOG_LEVEL", {}), "LOG_LEVEL not set")
+    drain = int(env.get("SHUTDOWN_DRAIN_SECONDS", {}).get("value", "10"))
+
+    # Shutdown: preStop sleep, then drain, all inside the grace period.
+    sleep = c.get("lifecycle", {}).get("preStop", {}).get("sleep", {}).get("seconds")
+    need(isinstance(sleep, int) and sleep > 0, "no preStop sleep")
+    grace = pod.get("terminationGracePeriodSeconds", 30)
+    need(isinstance(sleep, int) and grace > sleep + drain, f"grace {grace}s not > preStop {sleep}s + drain {drain}s")
+
+    # Pod Security Standards "restricted", plus the extras the issue asks for.
+    psc = pod.get("securityContext", {})
+    csc = c.get("securityContext", {})
+
+    def eff(key):  # container setting wins over the pod's
+        return csc.get(key, psc.get(key))
+
+    need(eff("runAsNonRoot") is True, "runAsNonRoot not true")
+    need(eff("runAsUser") == 65532, "runAsUser not 65532")
+    need(eff("runAsGroup") == 65532, "runAsGroup not 65532")
+    need((eff("seccompProfile") or {}).get("type") == "RuntimeDefault", "seccomp not RuntimeDefault")
+    need(csc.get("allowPrivilegeEscalation") is False, "allowPrivilegeEscalation not false")
+    need(csc.get("privileged") in (None, False), "privileged")
+    need(csc.get("capabilities", {}).get("drop") == ["ALL"], "capabilities do not drop ALL")
+    need(not csc.get("capabilities", {}).get("add"), "capabilities added")
+    need(csc.get("readOnlyRootFilesystem") is True, "root filesystem writable")
+    need(pod.get("automountServiceAccountToken") is False, "service account token mounted")
+    for k in ("hostNetwork", "hostPID", "hostIPC"):
+        need(not pod.get(k), f"{k} set")
+    need(not any("hostPath" in v for v in pod.get("volumes", [])), "hostPath volume")
+    return p
+
+
+def self_test(dep, version):
+    """Each mutation must make deployment_problems() complain."""
+    mutations = {
+        "writable root": lambda d: d["spec"]["template"]["spec"]["containers"][0]["securityContext"].update(readOnlyRootFilesystem=False),
+        "root user": lambda d: d["spec"]["template"]["spec"]["containers"][0]["securityContext"].update(runAsUser=0),
+        "short grace": lambda d: d["spec"]["template"]["spec"].update(terminationGracePeriodSeconds=12),
+        "no limits": lambda d: d["spec"]["template"]["spec"]["containers"][0]["resources"].pop("limits"),
+        "latest tag": lambda d: d["spec"]["template"]["spec"]["containers"][0].update(image="mcp-rust-server:latest"),
+        "seed liveness delay changed": lambda d: d["spec"]["template"]["spec"]["containers"][0]["livenessProbe"].update(initialDelaySeconds=0),
+        "version in selector": lambda d: d["spec"]["selector"]["matchLabels"].update({"app.kubernetes.io/version": version}),
+    }
+    missed = []
+    for name, mutate in mutations.items():
+        d = copy.deepcopy(dep)
+        mutate(d)
+        if not deployment_problems(d, version, "minikube"):
+            missed.append(name)
+    report(f"self-test: the Deployment checks catch {len(mutations)} planted faults", [f"missed: {m}" for m in missed])
+
+
+def main():
+    mk_path, prod_path, version = sys.argv[1:4]
+    mk, prod = load(mk_path), load(prod_path)
+    dep_key = ("Deployment", "mcp-rust-server")
+    for name, objs in (("minikube", mk), ("production", prod)):
+        if dep_key not in objs:
+            report(f"{name}: Deployment rendered", ["missing"])
+            continue
+        report(f"{name}: Deployment (labels, image, probes, resources, shutdown, restricted securityContext)",
+               deployment_problems(objs[dep_key], version, name))
+        svc = objs.get(("Service", "mcp-rust-server"))
+        report(f"{name}: Service ClusterIP 80 -> http, selector = selector labels",
+               [] if svc and svc["spec"]["type"] == "ClusterIP" and svc["spec"]["selector"] == SELECTOR
+               and svc["spec"]["ports"] == [{"name": "http", "port": 80, "targetPort": "http", "protocol": "TCP"}]
+               else [f"got {svc and svc['spec']}"])
+        ns = objs.get(("Namespace", NAMESPACE), {})
+        report(f"{name}: Namespace {NAMESPACE} enforces Pod Security 'restricted'",
+               [] if ns.get("metadata", {}).get("labels", {}).get("pod-security.kubernetes.io/enforce") == "restricted"
+               else ["missing enforce=restricted label"])
+        report(f"{name}: every namespaced object is in {NAMESPACE}",
+               [f"{k}" for k, d in objs.items() if k[0] != "Namespace" and d["metadata"].get("namespace") != NAMESPACE])
+
+    self_test(mk[dep_key], version)
+
+    # Production-only objects.
+    hpa = prod.get(("HorizontalPodAutoscaler", "mcp-rust-server"), {}).get("spec", {})
+    report("production: HPA on CPU, minReplicas >= 2, targets the Deployment",
+           [] if hpa.get("minReplicas", 0) >= 2 and hpa.get("maxReplicas", 0) > hpa.get("minReplicas", 0)
+           and hpa.get("scaleTargetRef") == {"apiVersion": "apps/v1", "kind": "Deployment", "name": "mcp-rust-server"}
+           and [m["resource"]["name"] for m in hpa.get("metrics", [])] == ["cpu"] else [f"got {hpa}"])
+    pdb = prod.get(("PodDisruptionBudget", "mcp-rust-server"), {}).get("spec", {})
+    report("production: PodDisruptionBudget selects the pods and allows one disruption",
+           [] if pdb.get("selector", {}).get("matchLabels") == SELECTOR and pdb.get("maxUnavailable") == 1 else [f"got {pdb}"])
+    np = prod.get(("NetworkPolicy", "mcp-rust-server"), {}).get("spec", {})
+    report("production: NetworkPolicy admits only TCP 8000",
+           [] if np.get("podSelector", {}).get("matchLabels") == SELECTOR and np.get("policyTypes") == ["Ingress"]
+           and np.get("ingress") == [{"ports": [{"protocol": "TCP", "port": 8000}]}] else [f"got {np}"])
+    pod = prod.get(("Deployment", "mcp-rust-server"), {}).get("spec", {}).get("template", {}).get("spec", {})
+    keys = [t["topologyKey"] for t in pod.get("topologySpreadConstraints", [])
+            if t.get("labelSelector", {}).get("matchLabels") == SELECTOR]
+    report("production: topology spread over hostname and zone",
+           [] if keys == ["kubernetes.io/hostname", "topology.kubernetes.io/zone"] else [f"got {keys}"])
+    c = (pod.get("containers") or [{}])[0]
+    auth = env_of(c).get("MCP_AUTH_TOKENS", {}).get("valueFrom", {}).get("secretKeyRef", {})
+    report("production: MCP_AUTH_TOKENS from Secret mcp-rust-server-auth (not optional)",
+           [] if auth == {"name": "mcp-rust-server-auth", "key": "tokens", "optional": False} else [f"got {auth}"])
+    mk_auth = env_of(mk[dep_key]["spec"]["template"]["spec"]["containers"][0]).get("MCP_AUTH_TOKENS")
+    report("minikube: no auth Secret needed", [] if mk_auth is None else ["minikube wires MCP_AUTH_TOKENS"])
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
