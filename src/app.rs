@@ -1,0 +1,165 @@
+//! Application assembly: the router (REST + `/mcp`), its layers, the bound
+//! listener, and the run loop with the graceful shutdown sequence.
+
+use std::{future::Future, io, net::SocketAddr, sync::Arc, time::Duration};
+
+use axum::{
+    Router,
+    extract::{MatchedPath, Request, State},
+    http::{HeaderValue, StatusCode, header},
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
+};
+use tokio::{net::TcpListener, time::Instant};
+use tokio_util::sync::CancellationToken;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use crate::{
+    catalog::Catalog,
+    config::Settings,
+    mcp::{self, McpServer},
+    rest::{self, ApiError, AppState, PROBE_PATHS},
+    shutdown::Lifecycle,
+};
+
+/// The catalog every transport serves: the `core` toolset.
+pub fn catalog() -> Arc<Catalog> {
+    let builder = crate::tools::core(Catalog::builder());
+    Arc::new(crate::resources::core(builder).build())
+}
+
+/// The whole HTTP surface, with no socket: tests can drive it with `oneshot`.
+pub fn router(catalog: Arc<Catalog>, settings: &Settings, lifecycle: &Lifecycle) -> Router {
+    let server = McpServer::new(Arc::clone(&catalog), lifecycle.clone());
+    let state = AppState {
+        catalog,
+        lifecycle: lifecycle.clone(),
+    };
+    rest::router(state)
+        .route_service("/mcp", mcp::http::service(server, settings, lifecycle))
+        .layer(middleware::from_fn_with_state(
+            lifecycle.clone(),
+            refuse_new_work_while_draining,
+        ))
+        .layer(
+            // One log line per request, named by route template (never the
+            // raw URI, which may carry user data such as a resource URI).
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request| {
+                    let route = request
+                        .extensions()
+                        .get::<MatchedPath>()
+                        .map_or("unmatched", MatchedPath::as_str);
+                    tracing::info_span!("http", method = %request.method(), route)
+                })
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+}
+
+/// Once shutdown has begun, new requests (other than probes) get a clean 503
+/// telling the client to retry elsewhere; accepted requests are counted so
+/// the drain knows when they are done.
+async fn refuse_new_work_while_draining(
+    State(lifecycle): State<Lifecycle>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if lifecycle.is_draining() && !PROBE_PATHS.contains(&request.uri().path()) {
+        let mut response =
+            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "Server is shutting down")
+                .into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
+        return response;
+    }
+    let _in_flight = lifecycle.track();
+    next.run(request).await
+}
+
+/// A bound, not yet running server. Binding happens in [`Application::build`]
+/// so callers (tests with port 0) learn the port before serving.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    lifecycle: Lifecycle,
+    drain: Duration,
+}
+
+impl Application {
+    pub async fn build(settings: &Settings) -> io::Result<Self> {
+        let listener = TcpListener::bind((settings.host, settings.port)).await?;
+        let lifecycle = Lifecycle::default();
+        let router = router(catalog(), settings, &lifecycle);
+        Ok(Self {
+            listener,
+            router,
+            lifecycle,
+            drain: Duration::from_secs(settings.shutdown_drain_seconds),
+        })
+    }
+
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    pub fn port(&self) -> u16 {
+        // Why this cannot fail: the listener is bound, so it has an address.
+        self.local_addr()
+            .expect("bound listener has an address")
+            .port()
+    }
+
+    /// Serves until `shutdown` resolves, then drains (see [`crate::shutdown`]).
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> io::Result<()> {
+        let Self {
+            listener,
+            router,
+            lifecycle,
+            drain,
+        } = self;
+        tracing::info!(address = %listener.local_addr()?, "serving");
+        let stop_accepting = CancellationToken::new();
+        let mut server = tokio::spawn(
+            axum::serve(listener, router)
+                .with_graceful_shutdown(stop_accepting.clone().cancelled_owned())
+                .into_future(),
+        );
+        tokio::select! {
+            finished = &mut server => return finished.map_err(io::Error::other)?,
+            () = shutdown => {}
+        }
+
+        lifecycle.begin_drain();
+        let deadline = Instant::now() + drain;
+        tracing::info!(
+            in_flight = lifecycle.in_flight(),
+            drain_seconds = drain.as_secs(),
+            "shutting down: readiness off, draining in-flight work"
+        );
+        if tokio::time::timeout_at(deadline, lifecycle.idle())
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                in_flight = lifecycle.in_flight(),
+                "drain deadline reached with work in flight"
+            );
+        }
+        // In-flight work is done: close legacy SSE streams and stop accepting.
+        lifecycle.close_streams();
+        stop_accepting.cancel();
+        // Closing streams is quick; the extra second bounds a stuck peer.
+        let grace = deadline.max(Instant::now()) + Duration::from_secs(1);
+        match tokio::time::timeout_at(grace, &mut server).await {
+            Ok(finished) => finished.map_err(io::Error::other)??,
+            Err(_) => tracing::warn!("connections still open at the deadline; closing them"),
+        }
+        tracing::info!("stopped");
+        Ok(())
+    }
+}

@@ -1,0 +1,163 @@
+//! The tool abstraction: a tool is written once, as a [`Tool`], and served by
+//! both MCP (`tools/call`) and the REST API (`POST /mcp/execute`).
+
+use std::{future::Future, pin::Pin, sync::Arc, time::Instant};
+
+use rmcp::{
+    RoleServer,
+    handler::server::common::schema_for_input,
+    model::{JsonObject, Tool as ToolDefinition},
+    schemars::JsonSchema,
+    service::RequestContext,
+};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// A tool the server offers. Implement this in one file under `src/tools/`
+/// and register it with one line in `src/tools/mod.rs`.
+pub trait Tool: Send + Sync + 'static {
+    /// The arguments. Their `JsonSchema` (field doc comments included) is the
+    /// schema clients and models read, so write the docs for the model.
+    type Args: DeserializeOwned + JsonSchema + Send + 'static;
+
+    /// Unique name clients call the tool by.
+    const NAME: &'static str;
+    /// What the tool does, for the model deciding whether to call it.
+    const DESCRIPTION: &'static str;
+
+    /// Runs the tool. `Err` means the tool ran and failed: the caller sees the
+    /// message (an MCP tool error, a REST 422), the server is fine.
+    fn call(
+        &self,
+        args: Self::Args,
+        context: ToolContext,
+    ) -> impl Future<Output = Result<ToolOutput, ToolError>> + Send;
+}
+
+/// What a tool produces.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ToolOutput {
+    /// A JSON value: REST returns it as `result`; MCP sends a string as its
+    /// text and any other value as its JSON text.
+    Json(Value),
+}
+
+/// Why a tool call did not produce a result. Both are the caller's problem,
+/// never a server fault, so neither is ever a 5xx.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ToolError {
+    /// The arguments do not match the tool's schema.
+    #[error("Invalid arguments for tool '{tool}': {reason}")]
+    InvalidArguments { tool: &'static str, reason: String },
+    /// The arguments were well-formed but the tool could not do the work.
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl ToolError {
+    /// A stable, bounded label for logs and metrics.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ToolError::InvalidArguments { .. } => "invalid_arguments",
+            ToolError::Failed(_) => "failed",
+        }
+    }
+}
+
+/// Where a call comes from. MCP calls carry the request context (the peer, for
+/// progress, logging, sampling and elicitation); REST calls have none.
+#[derive(Debug, Clone, Default)]
+pub struct ToolContext {
+    mcp: Option<RequestContext<RoleServer>>,
+}
+
+impl ToolContext {
+    /// A call from the REST API.
+    pub fn rest() -> Self {
+        Self::default()
+    }
+
+    /// A call from an MCP client.
+    pub fn mcp(context: RequestContext<RoleServer>) -> Self {
+        Self { mcp: Some(context) }
+    }
+
+    /// The MCP request context, if the call came over MCP.
+    pub fn mcp_request(&self) -> Option<&RequestContext<RoleServer>> {
+        self.mcp.as_ref()
+    }
+}
+
+type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+type Invoke =
+    dyn Fn(JsonObject, ToolContext) -> BoxFuture<Result<ToolOutput, ToolError>> + Send + Sync;
+
+/// A registered tool with its type erased: its MCP definition (built once at
+/// start-up, schema included) and a way to call it with raw JSON arguments.
+pub struct RegisteredTool {
+    definition: ToolDefinition,
+    invoke: Box<Invoke>,
+}
+
+impl RegisteredTool {
+    pub(crate) fn new<T: Tool>(tool: T) -> Self {
+        let schema = schema_for_input::<T::Args>()
+            // Why this cannot fail at run time: the argument types are ours,
+            // and a non-object schema is caught by the first test that starts
+            // the server.
+            .unwrap_or_else(|e| panic!("tool {}: invalid argument schema: {e}", T::NAME));
+        let definition = ToolDefinition::new(T::NAME, T::DESCRIPTION, schema);
+        let tool = Arc::new(tool);
+        let invoke =
+            Box::new(move |arguments: JsonObject, context: ToolContext| {
+                let tool = Arc::clone(&tool);
+                Box::pin(async move {
+                    let args = serde_json::from_value::<T::Args>(Value::Object(arguments))
+                        .map_err(|e| ToolError::InvalidArguments {
+                            tool: T::NAME,
+                            reason: e.to_string(),
+                        })?;
+                    tool.call(args, context).await
+                }) as BoxFuture<_>
+            });
+        Self { definition, invoke }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.definition.name
+    }
+
+    /// The definition MCP's `tools/list` sends and REST's `/mcp/tools` shows.
+    pub fn definition(&self) -> &ToolDefinition {
+        &self.definition
+    }
+
+    /// Calls the tool, logging one line with its name, outcome and latency.
+    /// Argument values are never logged at info: they may be private.
+    pub async fn call(
+        &self,
+        arguments: JsonObject,
+        context: ToolContext,
+    ) -> Result<ToolOutput, ToolError> {
+        let started = Instant::now();
+        tracing::debug!(tool = self.name(), ?arguments, "tool call arguments");
+        let result = (self.invoke)(arguments, context).await;
+        let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+        match &result {
+            Ok(_) => tracing::info!(
+                tool = self.name(),
+                outcome = "success",
+                latency_ms,
+                "tool call"
+            ),
+            Err(e) => tracing::info!(
+                tool = self.name(),
+                outcome = e.kind(),
+                latency_ms,
+                error = %e,
+                "tool call"
+            ),
+        }
+        result
+    }
+}

@@ -1,0 +1,29 @@
+//! mcp-rust-server: a Model Context Protocol server over Streamable HTTP
+//! (`/mcp`, protocol 2026-07-28 and the legacy revisions) and stdio, plus the
+//! seed project's REST API, from one definition of each tool and resource.
+//!
+//! Layout:
+//! - [`config`]: command line and environment settings.
+//! - [`telemetry`]: logging.
+//! - [`app`]: router composition, listener, run loop with graceful shutdown.
+//! - [`shutdown`]: signals, readiness, in-flight tracking.
+//! - [`catalog`]: the `Tool` and `Resource` abstractions and their registry.
+//! - [`tools`], [`resources`]: what is offered, one file each.
+//! - [`mcp`]: rmcp's `ServerHandler` over the catalog; HTTP and stdio.
+//! - [`rest`]: the seed's REST API and the probes.
+//! - [`healthcheck`]: the `healthcheck` subcommand.
+
+pub mod app;
+pub mod catalog;
+pub mod config;
+pub mod healthcheck;
+pub mod mcp;
+pub mod resources;
+pub mod rest;
+pub mod shutdown;
+pub mod telemetry;
+pub mod tools;
+
+/// The name clients see in `serverInfo`, `/health` and the status resource.
+pub const NAME: &str = env!("CARGO_PKG_NAME");
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,43 @@
+//! MCP over Streamable HTTP at `/mcp`, through rmcp's tower service.
+//!
+//! rmcp serves both eras from one endpoint: 2026-07-28 requests are always
+//! sessionless (`server/discover`, per-request metadata and headers); legacy
+//! requests (`initialize` handshake) are stateless too unless legacy session
+//! mode is on. Stateless is our default so that any replica behind a
+//! Kubernetes Service can answer any request.
+
+use std::sync::Arc;
+
+use rmcp::transport::streamable_http_server::{
+    StreamableHttpServerConfig, StreamableHttpService, session::local::LocalSessionManager,
+};
+
+use super::McpServer;
+use crate::{config::Settings, shutdown::Lifecycle};
+
+pub type McpHttpService = StreamableHttpService<McpServer, LocalSessionManager>;
+
+pub fn service(server: McpServer, settings: &Settings, lifecycle: &Lifecycle) -> McpHttpService {
+    let mut config = StreamableHttpServerConfig::default()
+        .with_legacy_session_mode(settings.legacy_sessions)
+        // Stateless replies to simple calls as plain JSON; rmcp switches to
+        // SSE by itself when a handler sends notifications first.
+        .with_json_response(!settings.legacy_sessions)
+        .with_cancellation_token(lifecycle.streams_token());
+    config = match settings.host_allow_list() {
+        Some(hosts) => config.with_allowed_hosts(hosts),
+        None => config.disable_allowed_hosts(),
+    };
+    config = match settings.origin_allow_list() {
+        Some(origins) => config
+            .with_allowed_origins(origins)
+            .enforce_origin_validation(),
+        None => config.disable_allowed_origins(),
+    };
+    // One handler per stateless request: cloning it is two `Arc` bumps.
+    StreamableHttpService::new(
+        move || Ok(server.clone()),
+        Arc::new(LocalSessionManager::default()),
+        config,
+    )
+}

@@ -1,0 +1,45 @@
+//! `GET /mcp/resources` and `GET /mcp/resource/{uri}`.
+
+use axum::{
+    Json,
+    extract::{Path, State},
+};
+use serde_json::{Value, json};
+
+use super::{AppState, error::ApiError};
+
+pub async fn list(State(state): State<AppState>) -> Json<Value> {
+    let resources: Vec<Value> = state
+        .catalog
+        .resources()
+        .iter()
+        .map(|resource| {
+            let definition = resource.definition();
+            json!({
+                "uri": definition.uri,
+                "name": definition.name,
+                "mimeType": definition.mime_type,
+            })
+        })
+        .collect();
+    Json(json!({ "resources": resources }))
+}
+
+/// The URI is the rest of the path, taken either raw, as the seed's curl
+/// sends it (`/mcp/resource/mcp://demo/status`), or percent-encoded
+/// (`/mcp/resource/mcp%3A%2F%2Fdemo%2Fstatus`); axum decodes the latter.
+pub async fn read(
+    State(state): State<AppState>,
+    Path(uri): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let resource = state
+        .catalog
+        .resource(&uri)
+        .ok_or_else(|| ApiError::not_found(format!("Resource '{uri}' not found")))?;
+    let body = state.catalog.read_resource(resource);
+    Ok(Json(json!({
+        "uri": resource.uri(),
+        "content": body.to_rest_content(),
+        "mimeType": resource.definition().mime_type,
+    })))
+}
