@@ -134,7 +134,7 @@ ensure_npm_tools() {
     cp "$src/package.json" "$src/package-lock.json" "$NODE_TOOLS_DIR/"
     (
         cd "$NODE_TOOLS_DIR" &&
-            CI=true npm_config_yes=true npm ci --no-audit --no-fund --loglevel=error </dev/null
+            CI=true npm_config_yes=true npm ci --no-audit --no-fund --loglevel=error </dev/null >&2
     ) || return 1
     printf '%s\n' "$want" >"$stamp"
 }
