@@ -1,0 +1,11 @@
+//! Black-box tests: each starts its own server and talks to it over a real
+//! socket — with reqwest for REST and raw JSON-RPC, with rmcp's client for
+//! MCP, and by spawning the built binary for stdio, signals and exit codes.
+
+mod binary;
+mod helpers;
+mod mcp_legacy_sessions;
+mod mcp_stateless;
+mod rest;
+mod security;
+mod shutdown;
