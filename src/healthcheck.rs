@@ -38,11 +38,7 @@ async fn probe(port: u16) -> Result<(), String> {
         .map_err(|e| format!("cannot read response: {e}"))?;
     let response = String::from_utf8_lossy(&response);
     let status_line = response.lines().next().unwrap_or_default();
-    if !status_line
-        .split_whitespace()
-        .nth(1)
-        .is_some_and(|code| code == "200")
-    {
+    if status_line.split_whitespace().nth(1) != Some("200") {
         return Err(format!("unhealthy: {status_line}"));
     }
     if !response.contains(r#""status":"healthy""#) {

@@ -3,15 +3,15 @@
 //! seed project's REST API, from one definition of each tool and resource.
 //!
 //! Layout:
-//! - [`config`]: command line and environment settings.
-//! - [`telemetry`]: logging.
-//! - [`app`]: router composition, listener, run loop with graceful shutdown.
-//! - [`shutdown`]: signals, readiness, in-flight tracking.
-//! - [`catalog`]: the `Tool` and `Resource` abstractions and their registry.
-//! - [`tools`], [`resources`]: what is offered, one file each.
-//! - [`mcp`]: rmcp's `ServerHandler` over the catalog; HTTP and stdio.
-//! - [`rest`]: the seed's REST API and the probes.
-//! - [`healthcheck`]: the `healthcheck` subcommand.
+//! - [`config`] — command line and environment settings.
+//! - [`telemetry`] — logging.
+//! - [`app`] — router composition, listener, run loop with graceful shutdown.
+//! - [`shutdown`] — signals, readiness, in-flight tracking.
+//! - [`catalog`] — the `Tool` and `Resource` abstractions and their registry.
+//! - [`tools`], [`resources`] — what is offered, one file each.
+//! - [`mcp`] — rmcp's `ServerHandler` over the catalog; HTTP and stdio.
+//! - [`rest`] — the seed's REST API and the probes.
+//! - [`healthcheck`] — the `healthcheck` subcommand.
 
 pub mod app;
 pub mod catalog;

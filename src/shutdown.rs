@@ -5,12 +5,9 @@
 //! 4. then open streams (legacy SSE sessions) are closed cleanly and the
 //!    process exits 0.
 
-use std::{
-    future::Future,
-    sync::{
-        Arc,
-        atomic::{AtomicBool, AtomicUsize, Ordering},
-    },
+use std::sync::{
+    Arc,
+    atomic::{AtomicBool, AtomicUsize, Ordering},
 };
 
 use tokio::sync::Notify;
@@ -89,8 +86,8 @@ impl Drop for InFlight {
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM (what Kubernetes sends).
-pub fn signal() -> impl Future<Output = ()> + Send + 'static {
-    async {
+pub async fn signal() {
+    {
         let ctrl_c = async {
             // Why this cannot fail in practice: installing a SIGINT handler
             // only fails if the runtime has no signal driver, which ours has.
