@@ -11,9 +11,8 @@ use crate::helpers::{free_port, sigterm, spawn_binary, wait_ready};
 fn round_trip(stdin: &mut impl Write, stdout: &mut impl BufRead, message: Value) -> Option<Value> {
     writeln!(stdin, "{message}").unwrap();
     stdin.flush().unwrap();
-    if message.get("id").is_none() {
-        return None;
-    }
+    // Notifications have no id and get no answer.
+    message.get("id")?;
     let mut line = String::new();
     stdout.read_line(&mut line).unwrap();
     Some(serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}")))
