@@ -166,13 +166,13 @@ for n in $RUNS; do
 done
 
 echo
-printf '%-58s %-14s %-6s %s\n' "run" "scored passed" "n/a" "not scored (passing/run)"
+printf '%-64s %-14s %-6s %s\n' "run" "scored passed" "n/a" "not scored (passing/run)"
 total_pass=0
 total_fail=0
 while IFS=$'\t' read -r label passed total na ns_failed ns_total; do
     ns="-"
     [ "$ns_total" -gt 0 ] && ns="$((ns_total - ns_failed))/$ns_total"
-    printf '%-58s %-14s %-6s %s\n' "$label" "$passed/$total" "$na" "$ns"
+    printf '%-64s %-14s %-6s %s\n' "$label" "$passed/$total" "$na" "$ns"
     total_pass=$((total_pass + passed))
     total_fail=$((total_fail + total - passed))
 done <"$SUMMARY_TSV"

@@ -81,9 +81,14 @@ def main():
             for c in bad[:8]:
                 msg = (c.get("errorMessage") or c.get("description") or "").replace("\n", " ")
                 lines.append(f"       - {c.get('id')}: {msg[:400]}")
+    reasons = []
     for name, reason in na.items():
         v, bad = verdict(results.get(name))
-        lines.append(f"  n/a  {name} [{v}] — not applicable in this mode: {reason}")
+        if reason not in reasons:
+            reasons.append(reason)
+        lines.append(f"  n/a  {name} [{v}] — not applicable in this mode (reason {reasons.index(reason) + 1})")
+    for i, reason in enumerate(reasons, 1):
+        lines.append(f"       reason {i}: {reason}")
     ns_failed = 0
     for name, reason in not_scored:
         v, bad = verdict(results.get(name))
