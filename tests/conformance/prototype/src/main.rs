@@ -20,7 +20,8 @@ use rmcp::{
 };
 use serde_json::{Value, json};
 
-const PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC";
+const PNG: &str =
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC";
 const WAV: &str = "UklGRiwAAABXQVZFZm10IBAAAAABAAEAQB8AAEAfAAABAAgAZGF0YQgAAACAgICAgICAgA==";
 
 struct Shared {
@@ -61,11 +62,17 @@ fn input_required(reqs: Value, state: Option<String>) -> CallToolResponse {
     }
     CallToolResponse::InputRequired(from(v))
 }
-fn accepted(resp: &Option<std::collections::BTreeMap<String, Value>>, key: &str) -> Result<Option<Value>, McpError> {
+fn accepted(
+    resp: &Option<std::collections::BTreeMap<String, Value>>,
+    key: &str,
+) -> Result<Option<Value>, McpError> {
     match resp.as_ref().and_then(|m| m.get(key)) {
         None => Ok(None),
         Some(Value::Object(o)) => Ok(Some(Value::Object(o.clone()))),
-        Some(_) => Err(McpError::invalid_params(format!("inputResponses.{key} must be an object"), None)),
+        Some(_) => Err(McpError::invalid_params(
+            format!("inputResponses.{key} must be an object"),
+            None,
+        )),
     }
 }
 
@@ -76,37 +83,116 @@ impl S {
             tool("test_simple_text", "Returns simple text", empty()),
             tool("test_image_content", "Returns an image", empty()),
             tool("test_audio_content", "Returns audio", empty()),
-            tool("test_embedded_resource", "Returns an embedded resource", empty()),
-            tool("test_multiple_content_types", "Returns mixed content", empty()),
+            tool(
+                "test_embedded_resource",
+                "Returns an embedded resource",
+                empty(),
+            ),
+            tool(
+                "test_multiple_content_types",
+                "Returns mixed content",
+                empty(),
+            ),
             tool("test_tool_with_logging", "Logs during execution", empty()),
             tool("test_error_handling", "Always fails", empty()),
             tool("test_tool_with_progress", "Reports progress", empty()),
-            tool("test_sampling", "Asks the client LLM", s(json!({"prompt":{"type":"string"}}), json!(["prompt"]))),
-            tool("test_elicitation", "Asks the user", s(json!({"message":{"type":"string"}}), json!(["message"]))),
-            tool("test_elicitation_sep1034_defaults", "Elicitation with defaults", empty()),
-            tool("test_elicitation_sep1330_enums", "Elicitation with enums", empty()),
-            tool("json_schema_2020_12_tool", "Tool with JSON Schema 2020-12 features", json!({"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object",
+            tool(
+                "test_sampling",
+                "Asks the client LLM",
+                s(json!({"prompt":{"type":"string"}}), json!(["prompt"])),
+            ),
+            tool(
+                "test_elicitation",
+                "Asks the user",
+                s(json!({"message":{"type":"string"}}), json!(["message"])),
+            ),
+            tool(
+                "test_elicitation_sep1034_defaults",
+                "Elicitation with defaults",
+                empty(),
+            ),
+            tool(
+                "test_elicitation_sep1330_enums",
+                "Elicitation with enums",
+                empty(),
+            ),
+            tool(
+                "json_schema_2020_12_tool",
+                "Tool with JSON Schema 2020-12 features",
+                json!({"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object",
  "$defs":{"address":{"$anchor":"addressDef","type":"object","properties":{"street":{"type":"string"},"city":{"type":"string"}}}},
  "properties":{"name":{"type":"string"},"address":{"$ref":"#/$defs/address"},"contactMethod":{"type":"string","enum":["phone","email"]},"phone":{"type":"string"},"email":{"type":"string"}},
  "allOf":[{"anyOf":[{"required":["phone"]},{"required":["email"]}]}],
  "if":{"properties":{"contactMethod":{"const":"phone"}},"required":["contactMethod"]},
  "then":{"required":["phone"]},"else":{"required":["email"]},
- "additionalProperties":false})),
+ "additionalProperties":false}),
+            ),
             tool("test_reconnection", "SSE reconnection probe", empty()),
             tool("test_missing_capability", "Needs client sampling", empty()),
-            tool("test_streaming_elicitation", "Elicits via input_required", empty()),
+            tool(
+                "test_streaming_elicitation",
+                "Elicits via input_required",
+                empty(),
+            ),
             tool("test_logging_tool", "Logs once", empty()),
-            tool("test_trigger_tool_change", "Announces a tool list change", empty()),
-            tool("test_trigger_prompt_change", "Announces a prompt list change", empty()),
-            tool("test_custom_header", "Mirrors region into a header", s(json!({"region":{"type":"string","x-mcp-header":"Region"}}), json!(["region"]))),
-            tool("test_input_required_result_elicitation", "MRTR elicitation", empty()),
-            tool("test_input_required_result_sampling", "MRTR sampling", empty()),
-            tool("test_input_required_result_list_roots", "MRTR roots", empty()),
-            tool("test_input_required_result_request_state", "MRTR state", empty()),
-            tool("test_input_required_result_multiple_inputs", "MRTR multiple", empty()),
-            tool("test_input_required_result_multi_round", "MRTR multi round", empty()),
-            tool("test_input_required_result_tampered_state", "MRTR tamper", empty()),
-            tool("test_input_required_result_capabilities", "MRTR capabilities", empty()),
+            tool(
+                "test_trigger_tool_change",
+                "Announces a tool list change",
+                empty(),
+            ),
+            tool(
+                "test_trigger_prompt_change",
+                "Announces a prompt list change",
+                empty(),
+            ),
+            tool(
+                "test_custom_header",
+                "Mirrors region into a header",
+                s(
+                    json!({"region":{"type":"string","x-mcp-header":"Region"}}),
+                    json!(["region"]),
+                ),
+            ),
+            tool(
+                "test_input_required_result_elicitation",
+                "MRTR elicitation",
+                empty(),
+            ),
+            tool(
+                "test_input_required_result_sampling",
+                "MRTR sampling",
+                empty(),
+            ),
+            tool(
+                "test_input_required_result_list_roots",
+                "MRTR roots",
+                empty(),
+            ),
+            tool(
+                "test_input_required_result_request_state",
+                "MRTR state",
+                empty(),
+            ),
+            tool(
+                "test_input_required_result_multiple_inputs",
+                "MRTR multiple",
+                empty(),
+            ),
+            tool(
+                "test_input_required_result_multi_round",
+                "MRTR multi round",
+                empty(),
+            ),
+            tool(
+                "test_input_required_result_tampered_state",
+                "MRTR tamper",
+                empty(),
+            ),
+            tool(
+                "test_input_required_result_capabilities",
+                "MRTR capabilities",
+                empty(),
+            ),
         ]
     }
 
@@ -119,7 +205,10 @@ impl S {
         if allowed {
             let _ = ctx
                 .peer
-                .notify_logging_message(LoggingMessageNotificationParam::new(LoggingLevel::Info, json!(msg)))
+                .notify_logging_message(LoggingMessageNotificationParam::new(
+                    LoggingLevel::Info,
+                    json!(msg),
+                ))
                 .await;
         }
     }
@@ -128,11 +217,12 @@ impl S {
         self.0.codec.seal_json(&v).unwrap()
     }
     fn open(&self, s: &Option<String>) -> Result<Value, McpError> {
-        let s = s.as_ref().ok_or_else(|| McpError::invalid_params("missing requestState", None))?;
-        self.0
-            .codec
-            .open_json::<Value>(s)
-            .map_err(|_| McpError::invalid_params("requestState failed integrity verification", None))
+        let s = s
+            .as_ref()
+            .ok_or_else(|| McpError::invalid_params("missing requestState", None))?;
+        self.0.codec.open_json::<Value>(s).map_err(|_| {
+            McpError::invalid_params("requestState failed integrity verification", None)
+        })
     }
 }
 
@@ -153,14 +243,27 @@ impl ServerHandler for S {
         .with_server_info(Implementation::new("proto", "0.0.1"))
     }
 
-    async fn list_tools(&self, _r: Option<PaginatedRequestParams>, _c: RequestContext<RoleServer>) -> Result<ListToolsResult, McpError> {
-        Ok(ListToolsResult::with_all_items(self.tools().into_iter().map(from).collect()))
+    async fn list_tools(
+        &self,
+        _r: Option<PaginatedRequestParams>,
+        _c: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, McpError> {
+        Ok(ListToolsResult::with_all_items(
+            self.tools().into_iter().map(from).collect(),
+        ))
     }
     fn get_tool(&self, name: &str) -> Option<Tool> {
-        self.tools().into_iter().map(from::<Tool>).find(|t| t.name == name)
+        self.tools()
+            .into_iter()
+            .map(from::<Tool>)
+            .find(|t| t.name == name)
     }
 
-    async fn set_level(&self, req: SetLevelRequestParams, ctx: RequestContext<RoleServer>) -> Result<(), McpError> {
+    async fn set_level(
+        &self,
+        req: SetLevelRequestParams,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
         if is_2026(&ctx) {
             return Err(McpError::method_not_found::<SetLevelRequestMethod>());
         }
@@ -168,7 +271,11 @@ impl ServerHandler for S {
         Ok(())
     }
 
-    async fn complete(&self, req: CompleteRequestParams, _c: RequestContext<RoleServer>) -> Result<CompleteResult, McpError> {
+    async fn complete(
+        &self,
+        req: CompleteRequestParams,
+        _c: RequestContext<RoleServer>,
+    ) -> Result<CompleteResult, McpError> {
         let cands = ["paris", "park", "party"];
         let vals = cands
             .iter()
@@ -178,7 +285,11 @@ impl ServerHandler for S {
         Ok(CompleteResult::new(CompletionInfo::new(vals).unwrap()))
     }
 
-    async fn call_tool(&self, req: CallToolRequestParams, ctx: RequestContext<RoleServer>) -> Result<CallToolResponse, McpError> {
+    async fn call_tool(
+        &self,
+        req: CallToolRequestParams,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, McpError> {
         let args = req.arguments.clone().unwrap_or_default();
         let ir = &req.input_responses;
         Ok(match req.name.as_ref() {
@@ -325,16 +436,30 @@ impl ServerHandler for S {
         })
     }
 
-    async fn list_resources(&self, _r: Option<PaginatedRequestParams>, _c: RequestContext<RoleServer>) -> Result<ListResourcesResult, McpError> {
+    async fn list_resources(
+        &self,
+        _r: Option<PaginatedRequestParams>,
+        _c: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, McpError> {
         Ok(from(json!({"resultType":"complete","resources":[
             {"uri":"test://static-text","name":"static-text","description":"Static text","mimeType":"text/plain"},
             {"uri":"test://static-binary","name":"static-binary","description":"Static PNG","mimeType":"image/png"},
             {"uri":"test://watched-resource","name":"watched-resource","description":"Subscribable","mimeType":"text/plain"}]})))
     }
-    async fn list_resource_templates(&self, _r: Option<PaginatedRequestParams>, _c: RequestContext<RoleServer>) -> Result<ListResourceTemplatesResult, McpError> {
-        Ok(from(json!({"resultType":"complete","resourceTemplates":[{"uriTemplate":"test://template/{id}/data","name":"template-data","description":"Templated","mimeType":"application/json"}]})))
+    async fn list_resource_templates(
+        &self,
+        _r: Option<PaginatedRequestParams>,
+        _c: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, McpError> {
+        Ok(from(
+            json!({"resultType":"complete","resourceTemplates":[{"uriTemplate":"test://template/{id}/data","name":"template-data","description":"Templated","mimeType":"application/json"}]}),
+        ))
     }
-    async fn read_resource(&self, req: ReadResourceRequestParams, _c: RequestContext<RoleServer>) -> Result<ReadResourceResponse, McpError> {
+    async fn read_resource(
+        &self,
+        req: ReadResourceRequestParams,
+        _c: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, McpError> {
         let uri = req.uri.clone();
         let c = if uri == "test://static-text" {
             json!({"uri":uri,"mimeType":"text/plain","text":"This is the content of the static text resource."})
@@ -342,17 +467,40 @@ impl ServerHandler for S {
             json!({"uri":uri,"mimeType":"image/png","blob":PNG})
         } else if uri == "test://watched-resource" {
             json!({"uri":uri,"mimeType":"text/plain","text":"Watched resource content"})
-        } else if let Some(id) = uri.strip_prefix("test://template/").and_then(|r| r.strip_suffix("/data")) {
+        } else if let Some(id) = uri
+            .strip_prefix("test://template/")
+            .and_then(|r| r.strip_suffix("/data"))
+        {
             json!({"uri":uri,"mimeType":"application/json","text": json!({"id":id,"templateTest":true,"data":format!("Data for ID: {id}")}).to_string()})
         } else {
-            return Err(McpError::resource_not_found("Resource not found", Some(json!({"uri": uri}))));
+            return Err(McpError::resource_not_found(
+                "Resource not found",
+                Some(json!({"uri": uri})),
+            ));
         };
-        Ok(ReadResourceResponse::Complete(from(json!({"resultType":"complete","contents":[c]}))))
+        Ok(ReadResourceResponse::Complete(from(
+            json!({"resultType":"complete","contents":[c]}),
+        )))
     }
-    async fn subscribe(&self, _r: SubscribeRequestParams, _c: RequestContext<RoleServer>) -> Result<(), McpError> { Ok(()) }
-    async fn unsubscribe(&self, _r: UnsubscribeRequestParams, _c: RequestContext<RoleServer>) -> Result<(), McpError> { Ok(()) }
+    async fn subscribe(
+        &self,
+        _r: SubscribeRequestParams,
+        _c: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        Ok(())
+    }
+    async fn unsubscribe(
+        &self,
+        _r: UnsubscribeRequestParams,
+        _c: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        Ok(())
+    }
 
-    fn accepted_subscription_filter(&self, requested: &SubscriptionFilter) -> Option<SubscriptionFilter> {
+    fn accepted_subscription_filter(
+        &self,
+        requested: &SubscriptionFilter,
+    ) -> Option<SubscriptionFilter> {
         Some(requested.clone())
     }
     async fn listen(&self, ctx: SubscriptionContext) -> Result<(), McpError> {
@@ -361,7 +509,11 @@ impl ServerHandler for S {
         Ok(())
     }
 
-    async fn list_prompts(&self, _r: Option<PaginatedRequestParams>, _c: RequestContext<RoleServer>) -> Result<ListPromptsResult, McpError> {
+    async fn list_prompts(
+        &self,
+        _r: Option<PaginatedRequestParams>,
+        _c: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, McpError> {
         Ok(from(json!({"resultType":"complete","prompts":[
             {"name":"test_simple_prompt","description":"Simple"},
             {"name":"test_prompt_with_arguments","description":"With args","arguments":[{"name":"arg1","description":"First test argument","required":true},{"name":"arg2","description":"Second test argument","required":true}]},
@@ -369,32 +521,64 @@ impl ServerHandler for S {
             {"name":"test_prompt_with_image","description":"Image"},
             {"name":"test_input_required_result_prompt","description":"MRTR prompt"}]})))
     }
-    async fn get_prompt(&self, req: GetPromptRequestParams, ctx: RequestContext<RoleServer>) -> Result<GetPromptResponse, McpError> {
+    async fn get_prompt(
+        &self,
+        req: GetPromptRequestParams,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, McpError> {
         let a = req.arguments.clone().unwrap_or_default();
-        let arg = |k: &str| a.get(k).and_then(|v| v.as_str()).map(str::to_string).ok_or_else(|| McpError::invalid_params(format!("missing argument {k}"), None));
+        let arg = |k: &str| {
+            a.get(k)
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+                .ok_or_else(|| McpError::invalid_params(format!("missing argument {k}"), None))
+        };
         let msgs = match req.name.as_str() {
-            "test_simple_prompt" => json!([{"role":"user","content":{"type":"text","text":"This is a simple prompt for testing."}}]),
-            "test_prompt_with_arguments" => json!([{"role":"user","content":{"type":"text","text":format!("Prompt with arguments: arg1='{}', arg2='{}'", arg("arg1")?, arg("arg2")?)}}]),
-            "test_prompt_with_embedded_resource" => json!([{"role":"user","content":{"type":"resource","resource":{"uri":arg("resourceUri")?,"mimeType":"text/plain","text":"Embedded resource content for testing."}}},{"role":"user","content":{"type":"text","text":"Please process the embedded resource above."}}]),
-            "test_prompt_with_image" => json!([{"role":"user","content":{"type":"image","data":PNG,"mimeType":"image/png"}},{"role":"user","content":{"type":"text","text":"Please analyze the image above."}}]),
+            "test_simple_prompt" => {
+                json!([{"role":"user","content":{"type":"text","text":"This is a simple prompt for testing."}}])
+            }
+            "test_prompt_with_arguments" => {
+                json!([{"role":"user","content":{"type":"text","text":format!("Prompt with arguments: arg1='{}', arg2='{}'", arg("arg1")?, arg("arg2")?)}}])
+            }
+            "test_prompt_with_embedded_resource" => {
+                json!([{"role":"user","content":{"type":"resource","resource":{"uri":arg("resourceUri")?,"mimeType":"text/plain","text":"Embedded resource content for testing."}}},{"role":"user","content":{"type":"text","text":"Please process the embedded resource above."}}])
+            }
+            "test_prompt_with_image" => {
+                json!([{"role":"user","content":{"type":"image","data":PNG,"mimeType":"image/png"}},{"role":"user","content":{"type":"text","text":"Please analyze the image above."}}])
+            }
             "test_input_required_result_prompt" => {
                 let got = accepted(&req.input_responses, "user_context")?;
                 match got {
-                    None if is_2026(&ctx) => return Ok(GetPromptResponse::InputRequired(from(json!({"resultType":"input_required","inputRequests":{"user_context": elicit("What context should the prompt use?", json!({"context":{"type":"string"}}), json!(["context"]))}})))),
-                    None => json!([{"role":"user","content":{"type":"text","text":"Context: default"}}]),
-                    Some(v) => json!([{"role":"user","content":{"type":"text","text":format!("Context: {}", v["content"]["context"].as_str().unwrap_or(""))}}]),
+                    None if is_2026(&ctx) => {
+                        return Ok(GetPromptResponse::InputRequired(from(
+                            json!({"resultType":"input_required","inputRequests":{"user_context": elicit("What context should the prompt use?", json!({"context":{"type":"string"}}), json!(["context"]))}}),
+                        )));
+                    }
+                    None => {
+                        json!([{"role":"user","content":{"type":"text","text":"Context: default"}}])
+                    }
+                    Some(v) => {
+                        json!([{"role":"user","content":{"type":"text","text":format!("Context: {}", v["content"]["context"].as_str().unwrap_or(""))}}])
+                    }
                 }
             }
             _ => return Err(McpError::invalid_params("unknown prompt", None)),
         };
-        Ok(GetPromptResponse::Complete(from(json!({"resultType":"complete","messages": msgs}))))
+        Ok(GetPromptResponse::Complete(from(
+            json!({"resultType":"complete","messages": msgs}),
+        )))
     }
 }
 
 #[tokio::main]
 async fn main() {
-    let port: u16 = std::env::var("PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(8000);
-    let legacy = std::env::var("MCP_LEGACY_SESSIONS").map(|v| v == "true").unwrap_or(false);
+    let port: u16 = std::env::var("PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(8000);
+    let legacy = std::env::var("MCP_LEGACY_SESSIONS")
+        .map(|v| v == "true")
+        .unwrap_or(false);
     let shared = Arc::new(Shared {
         sinks: Mutex::new(vec![]),
         level: Mutex::new(None),
@@ -403,10 +587,16 @@ async fn main() {
     let config = StreamableHttpServerConfig::default()
         .with_legacy_session_mode(legacy)
         .with_json_response(!legacy);
-    let svc = StreamableHttpService::new(move || Ok(S(shared.clone())), Arc::new(LocalSessionManager::default()), config);
+    let svc = StreamableHttpService::new(
+        move || Ok(S(shared.clone())),
+        Arc::new(LocalSessionManager::default()),
+        config,
+    );
     let app = axum::Router::new()
         .route("/ready", axum::routing::get(|| async { "ok" }))
         .nest_service("/mcp", svc);
-    let l = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.unwrap();
+    let l = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .unwrap();
     axum::serve(l, app).await.unwrap();
 }
