@@ -137,7 +137,7 @@ check 8 "echo tool" POST /mcp/execute '{"tool":"echo","arguments":{"message":"Te
 check 9 "calculate tool" POST /mcp/execute '{"tool":"calculate","arguments":{"operation":"add","a":15,"b":25}}' \
     'd["result"] == 40 and d["metadata"]["success"] is True'
 check 10 "resource mcp://demo/status" GET /mcp/resource/mcp://demo/status "" \
-    '"\"status\":\"operational\"" in json.dumps(d, separators=(",", ":"))'
+    'd["uri"] == "mcp://demo/status" and d["content"]["status"] == "operational"'
 
 # 11. MCP over Streamable HTTP, by hand: the legacy handshake, then list and
 # call with the negotiated MCP-Protocol-Version. Stateless, so no session id.
