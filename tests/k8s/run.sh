@@ -150,7 +150,8 @@ if scripts/build-image.sh --engine podman --from-host >"$OUT/build.log" 2>&1; th
     image_ok=true
     pass "scripts/build-image.sh built $REF with podman"
 else
-    fail "scripts/build-image.sh: $(tail -20 "$OUT/build.log")"
+    fail "scripts/build-image.sh failed (log: target/k8s-test/build.log)"
+    tail -30 "$OUT/build.log" | sed 's/^/    /'
 fi
 BIN="$ROOT/target/static/$(rustc -vV | sed -n 's/^host: //p')/release/mcp-rust-server"
 if $image_ok; then
@@ -182,10 +183,11 @@ fi
 
 # --- any replica ------------------------------------------------------------------
 section "any-replica proof (3 replicas behind nginx round robin)"
-if [ -x "$BIN" ]; then
+# The binary the image was just built from (a stale one would prove nothing).
+if $image_ok; then
     tally "$HERE/any_replica.sh" "$BIN" "$PY"
 else
-    fail "any-replica proof not run: no server binary"
+    fail "any-replica proof not run: the static build failed"
 fi
 
 echo
