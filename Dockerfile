@@ -11,7 +11,7 @@ ARG RUST_VERSION=1.95
 
 # --- chef: cargo-chef caches the dependency build in its own layer ---------
 FROM rust:${RUST_VERSION}-bookworm AS chef
-RUN cargo install cargo-chef --locked --version 0.1.71
+RUN cargo install cargo-chef --locked --version 0.1.78
 WORKDIR /build
 # glibc, linked statically: no musl toolchain needed, and `scratch` has no libc.
 ENV RUSTFLAGS="-C target-feature=+crt-static"

@@ -66,6 +66,11 @@ fi
 KV=("$PY" -m kubernetes_validate)
 if "$PY" -c 'import kubernetes_validate, mcp, yaml'; then pass "python tooling ($PY)"
 else fail "python tooling"; finish; exit 1; fi
+# The Dockerfile parser (BuildKit's, via the `dockerfile` wheel) in a small
+# venv of our own, apart from the team's pinned one.
+DPY="$ROOT/.tools/k8s-venv/bin/python"
+[ -x "$DPY" ] || python3 -m venv "$ROOT/.tools/k8s-venv"
+"$DPY" -c 'import dockerfile' 2>/dev/null || "$DPY" -m pip install -q dockerfile==3.4.0
 VERSION="$(scripts/build-image.sh --print-ref | cut -d: -f2)"
 
 # --- manifests ----------------------------------------------------------------
@@ -96,6 +101,7 @@ else
     fail "control: kubernetes-validate --strict accepted an unknown field"
 fi
 tally "$PY" "$HERE/manifest_checks.py" "$OUT/minikube.yaml" "$OUT/production.yaml" "$VERSION"
+tally "$DPY" "$HERE/dockerfile_checks.py" Dockerfile .dockerignore
 grep -qx "ARG VERSION=$VERSION" Dockerfile && pass "Dockerfile's default VERSION is the crate's ($VERSION)" ||
     fail "Dockerfile ARG VERSION differs from Cargo.toml's $VERSION"
 
@@ -171,6 +177,14 @@ if $image_ok; then
     fi
     if ! readelf -l "$BIN" | grep -q 'program interpreter'; then pass "server binary is statically linked"
     else fail "server binary needs a dynamic loader"; fi
+    # The podman image and the Dockerfile share one runtime stage.
+    if diff <(sed -n '/^FROM scratch AS runtime$/,$p' Dockerfile | grep -v '^COPY ') \
+            <(grep -v '^COPY ' target/image-context/Containerfile) >/dev/null &&
+        grep -qx 'COPY mcp-rust-server /mcp-rust-server' target/image-context/Containerfile; then
+        pass "podman image built from the Dockerfile's runtime stage verbatim (but for the COPY source)"
+    else
+        fail "target/image-context/Containerfile differs from the Dockerfile's runtime stage"
+    fi
 fi
 
 # --- kube play --------------------------------------------------------------------
