@@ -13,6 +13,7 @@ make each era what it is.
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -212,6 +213,26 @@ async def test_calculate_divide_by_zero_is_a_tool_error_that_says_division_by_ze
         result = await client.call_tool("calculate", {"operation": "divide", "a": 1, "b": 0})
     assert result.is_error is True
     assert "division by zero" in only_text(result).lower()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "mentions"),
+    [
+        pytest.param({"operation": "add", "a": 1}, r"\bb\b", id="missing-b"),
+        pytest.param({"operation": "add", "a": "x", "b": 1}, r"\ba\b", id="mistyped-a"),
+        pytest.param({"operation": "pow", "a": 2, "b": 3}, r"\bpow\b", id="unknown-operation"),
+        pytest.param({"operation": "multiply", "a": 1e308, "b": 10}, r"finite", id="non-finite-result"),
+    ],
+)
+async def test_calculate_rejects_bad_input_as_a_tool_error_naming_the_problem(
+    conn: Connection, arguments: dict[str, Any], mentions: str
+) -> None:
+    async with conn.connect() as client:
+        await client.list_tools()
+        result = await client.call_tool("calculate", arguments)
+    assert result.is_error is True, f"expected a tool error for {arguments}, got {result!r}"
+    # A clear message names what is wrong: the argument, the operation, or the overflow.
+    assert re.search(mentions, only_text(result), re.IGNORECASE), f"{only_text(result)!r} should match {mentions!r}"
 
 
 async def test_echo_returns_echo_colon_message(conn: Connection) -> None:
