@@ -26,6 +26,20 @@ READY_TIMEOUT_S = float(os.environ.get("SERVER_READY_TIMEOUT", "30"))
 
 # Servers alive right now, so a failing test's report can carry their logs.
 _LIVE_SERVERS: list["HttpServer"] = []
+# Further per-test logs (e.g. a stdio server's stderr), by test node id.
+_TEST_LOGS: dict[str, list[tuple[str, Path]]] = {}
+
+
+def attach_log(node: pytest.Item, title: str, path: Path) -> None:
+    """Show the tail of `path` in `node`'s report if it fails."""
+    _TEST_LOGS.setdefault(node.nodeid, []).append((title, path))
+
+
+def _tail(path: Path, lines: int = 60) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError as e:
+        return f"(no log: {e})"
 
 
 def server_binary() -> Path:
@@ -82,11 +96,7 @@ class HttpServer:
         return f"{self.base_url}/mcp"
 
     def log_tail(self, lines: int = 60) -> str:
-        try:
-            text = self.log_path.read_text(errors="replace")
-        except OSError as e:
-            return f"(no log: {e})"
-        return "\n".join(text.splitlines()[-lines:])
+        return _tail(self.log_path, lines)
 
     def stop(self) -> int | None:
         if self.process.poll() is None:
@@ -208,4 +218,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
     if report.failed:
         for server in _LIVE_SERVERS:
             report.sections.append((f"server log: {server.name} (tail)", server.log_tail()))
+        for title, path in _TEST_LOGS.get(item.nodeid, []):
+            report.sections.append((f"{title} (tail)", _tail(path)))
+    if report.when == "teardown":
+        _TEST_LOGS.pop(item.nodeid, None)
     return report

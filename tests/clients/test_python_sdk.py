@@ -29,7 +29,7 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 from mcp_types import CallToolResult, TextContent, TextResourceContents
 
-from conftest import ROOT, HttpServer, server_binary
+from conftest import ROOT, HttpServer, attach_log, server_binary
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(60)]
 
@@ -122,6 +122,7 @@ def make_connection(variant: Variant, request: pytest.FixtureRequest, tmp_path: 
         return Connection(variant, connect_http, wire, None)
 
     stderr_path = tmp_path / f"stdio-server-{variant.id}.stderr"
+    attach_log(request.node, f"stdio server stderr ({variant.id})", stderr_path)
     params = StdioServerParameters(
         command=str(server_binary()),
         args=["stdio"],
