@@ -111,7 +111,12 @@ def tool_value(status: int, headers: dict, raw: bytes, id_: int) -> float:
     result = msgs[0]["result"]
     if result.get("isError"):
         raise AssertionError(f"tool error: {result}")
-    return float(result["content"][0]["text"])
+    text = result["content"][0]["text"]
+    try:
+        return float(text)
+    except ValueError:  # a JSON text block, e.g. {"result": 15}
+        value = json.loads(text)
+        return float(value["result"] if isinstance(value, dict) else value)
 
 
 def wait_ready(port: int, proc: subprocess.Popen, deadline_s: float) -> None:
