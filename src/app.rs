@@ -17,27 +17,44 @@ use tracing::Level;
 
 use crate::{
     catalog::Catalog,
-    config::Settings,
+    config::{Settings, Toolset},
+    hardening::Hardening,
     mcp::{self, McpServer},
     rest::{self, ApiError, AppState, PROBE_PATHS},
     shutdown::Lifecycle,
 };
 
-/// The catalog every transport serves: the `core` toolset.
-pub fn catalog() -> Arc<Catalog> {
-    let builder = crate::tools::core(Catalog::builder());
-    Arc::new(crate::resources::core(builder).build())
+/// The catalog every transport serves, from the configured toolsets.
+pub fn catalog(toolsets: &[Toolset]) -> Arc<Catalog> {
+    let mut builder = Catalog::builder();
+    if toolsets.contains(&Toolset::Core) {
+        builder = crate::resources::core(crate::tools::core(builder));
+    }
+    if toolsets.contains(&Toolset::Conformance) {
+        builder = crate::conformance::register(builder);
+    }
+    Arc::new(builder.build())
 }
 
 /// The whole HTTP surface, with no socket: tests can drive it with `oneshot`.
-pub fn router(catalog: Arc<Catalog>, settings: &Settings, lifecycle: &Lifecycle) -> Router {
+pub fn router(
+    catalog: Arc<Catalog>,
+    settings: &Settings,
+    lifecycle: &Lifecycle,
+    hardening: &Hardening,
+) -> Router {
+    hardening.start(&catalog, lifecycle);
     let server = McpServer::new(Arc::clone(&catalog), lifecycle.clone());
     let state = AppState {
         catalog,
         lifecycle: lifecycle.clone(),
     };
-    rest::router(state)
-        .route_service("/mcp", mcp::http::service(server, settings, lifecycle))
+    let mcp = mcp::http::service(server, settings, lifecycle, Arc::clone(&hardening.sessions));
+    let routes = rest::router(state)
+        .route("/mcp", hardening.mcp_route(mcp))
+        .merge(hardening.routes());
+    let router = hardening
+        .layers(routes)
         .layer(middleware::from_fn_with_state(
             lifecycle.clone(),
             refuse_new_work_while_draining,
@@ -54,7 +71,8 @@ pub fn router(catalog: Arc<Catalog>, settings: &Settings, lifecycle: &Lifecycle)
                     tracing::info_span!("http", method = %request.method(), route)
                 })
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
-        )
+        );
+    hardening.track(router)
 }
 
 /// Once shutdown has begun, new requests (other than probes) get a clean 503
@@ -85,18 +103,29 @@ pub struct Application {
     router: Router,
     lifecycle: Lifecycle,
     drain: Duration,
+    hardening: Hardening,
+    metrics_listener: Option<TcpListener>,
 }
 
 impl Application {
     pub async fn build(settings: &Settings) -> io::Result<Self> {
         let listener = TcpListener::bind((settings.host, settings.port)).await?;
         let lifecycle = Lifecycle::default();
-        let router = router(catalog(), settings, &lifecycle);
+        let hardening = Hardening::new(&settings.hardening, settings.legacy_sessions);
+        let router = router(
+            catalog(&settings.toolsets),
+            settings,
+            &lifecycle,
+            &hardening,
+        );
+        let metrics_listener = hardening.bind_metrics(settings.host).await?;
         Ok(Self {
             listener,
             router,
             lifecycle,
             drain: Duration::from_secs(settings.shutdown_drain_seconds),
+            hardening,
+            metrics_listener,
         })
     }
 
@@ -121,14 +150,22 @@ impl Application {
             router,
             lifecycle,
             drain,
+            hardening,
+            metrics_listener,
         } = self;
         tracing::info!(address = %listener.local_addr()?, "serving");
         let stop_accepting = CancellationToken::new();
-        let mut server = tokio::spawn(
-            axum::serve(listener, router)
-                .with_graceful_shutdown(stop_accepting.clone().cancelled_owned())
-                .into_future(),
-        );
+        if let Some(metrics_listener) = metrics_listener {
+            hardening.spawn_metrics_server(metrics_listener, stop_accepting.clone());
+        }
+        // hyper directly (not `axum::serve`), for the header limits; the
+        // same graceful stop: finish open requests, accept no more.
+        let mut server = tokio::spawn(crate::limits::serve(
+            listener,
+            router,
+            hardening.settings.limits.clone(),
+            stop_accepting.clone(),
+        ));
         tokio::select! {
             finished = &mut server => return finished.map_err(io::Error::other)?,
             () = shutdown => {}

@@ -86,6 +86,19 @@ pub struct Settings {
     #[arg(long, env = "MCP_ALLOWED_HOSTS", value_delimiter = ',', global = true)]
     pub allowed_hosts: Vec<String>,
 
+    /// Toolsets to serve, comma-separated: `core` (the seed's tools and
+    /// resource) and `conformance` (the fixtures the official MCP
+    /// conformance suite exercises).
+    #[arg(
+        long,
+        env = "MCP_TOOLSETS",
+        value_delimiter = ',',
+        default_value = "core",
+        ignore_case = true,
+        global = true
+    )]
+    pub toolsets: Vec<Toolset>,
+
     /// Seconds a graceful shutdown waits for in-flight requests and open
     /// streams before closing them.
     #[arg(
@@ -95,6 +108,16 @@ pub struct Settings {
         global = true
     )]
     pub shutdown_drain_seconds: u64,
+
+    /// Metrics, authentication and limits (see [`crate::hardening`]).
+    #[command(flatten)]
+    pub hardening: crate::hardening::HardeningSettings,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Toolset {
+    Core,
+    Conformance,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -136,7 +159,7 @@ impl Settings {
         {
             return Err("MCP_ALLOWED_HOSTS/MCP_ALLOWED_ORIGINS: empty entry in list".into());
         }
-        Ok(())
+        self.hardening.validate()
     }
 
     /// `None`: accept any Origin. Otherwise the allow-list to enforce.
@@ -192,6 +215,7 @@ mod tests {
         assert_eq!(cli.settings.port, 8000);
         assert!(!cli.settings.legacy_sessions);
         assert_eq!(cli.settings.log_level, LogLevel::Info);
+        assert_eq!(cli.settings.toolsets, vec![Toolset::Core]);
     }
 
     #[test]
@@ -234,6 +258,21 @@ mod tests {
             .settings;
         let reason = settings.validate().unwrap_err();
         assert!(reason.contains("needs a scheme"), "{reason}");
+    }
+
+    #[test]
+    fn toolsets_are_a_comma_separated_list() {
+        let cli = parse(&["--toolsets", "core,conformance"]).unwrap();
+        assert_eq!(
+            cli.settings.toolsets,
+            vec![Toolset::Core, Toolset::Conformance]
+        );
+        assert_eq!(
+            parse(&["--toolsets", "core,bogus"])
+                .unwrap_err()
+                .exit_code(),
+            2
+        );
     }
 
     #[test]

@@ -8,16 +8,26 @@
 //! - [`app`] — router composition, listener, run loop with graceful shutdown.
 //! - [`shutdown`] — signals, readiness, in-flight tracking.
 //! - [`catalog`] — the `Tool` and `Resource` abstractions and their registry.
-//! - [`tools`], [`resources`] — what is offered, one file each.
+//! - [`tools`], [`resources`] — the `core` toolset, one file each.
+//! - [`conformance`] — the `conformance` toolset: the official suite's fixtures.
 //! - [`mcp`] — rmcp's `ServerHandler` over the catalog; HTTP and stdio.
 //! - [`rest`] — the seed's REST API and the probes.
 //! - [`healthcheck`] — the `healthcheck` subcommand.
+//! - [`hardening`] — production hardening, assembled: [`metrics`] (typed
+//!   Prometheus metrics), [`auth`] (bearer tokens, RFC 9728 metadata),
+//!   [`limits`] (body, headers, time, in-flight, sessions; the hyper server
+//!   loop); the OpenAPI document is [`rest::openapi`].
 
 pub mod app;
+pub mod auth;
 pub mod catalog;
 pub mod config;
+pub mod conformance;
+pub mod hardening;
 pub mod healthcheck;
+pub mod limits;
 pub mod mcp;
+pub mod metrics;
 pub mod resources;
 pub mod rest;
 pub mod shutdown;

@@ -39,7 +39,7 @@ fn main() -> ExitCode {
         },
         Command::Stdio => {
             telemetry::init(settings.log_level, settings.log_format);
-            let server = McpServer::new(app::catalog(), Default::default());
+            let server = McpServer::new(app::catalog(&settings.toolsets), Default::default());
             match runtime.block_on(stdio::run(server)) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => failure(&format!("stdio server failed: {e:#}")),

@@ -1,19 +1,37 @@
-//! What the server offers — tools and resources — defined once and shared by
-//! the MCP server and the REST API, so the two can never disagree.
+//! What the server offers — tools, resources, resource templates, prompts —
+//! defined once and shared by every transport. MCP serves all of it; the
+//! seed's REST API serves the tools and fixed resources.
 
+mod prompt;
 mod resource;
 mod tool;
 
 use std::time::{Instant, SystemTime};
 
-pub use resource::{RegisteredResource, Resource, ResourceBody, ServerFacts};
-pub use tool::{RegisteredTool, Tool, ToolContext, ToolError, ToolOutput};
+pub use prompt::{Prompt, RegisteredPrompt, complete_from};
+pub use resource::{
+    RegisteredResource, RegisteredTemplate, Resource, ResourceBody, ResourceTemplate, ServerFacts,
+};
+pub use tool::{NoArgs, RegisteredTool, Tool, ToolContext, ToolError, ToolOutput};
 
-/// The registered tools and resources, in registration order, plus the
-/// start time that `mcp://demo/status` reports.
+/// Protocol features a toolset needs the server to advertise beyond tools and
+/// resources (which are always on).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Features {
+    /// `logging/setLevel` and `notifications/message`.
+    pub logging: bool,
+    /// List-changed notifications and resource subscriptions.
+    pub subscriptions: bool,
+}
+
+/// The registered entries, in registration order, plus the start time that
+/// `mcp://demo/status` reports.
 pub struct Catalog {
     tools: Vec<RegisteredTool>,
     resources: Vec<RegisteredResource>,
+    templates: Vec<RegisteredTemplate>,
+    prompts: Vec<RegisteredPrompt>,
+    features: Features,
     started_at: SystemTime,
     started: Instant,
 }
@@ -39,7 +57,29 @@ impl Catalog {
         self.resources.iter().find(|resource| resource.uri() == uri)
     }
 
-    /// Reads a resource with the server's current facts.
+    pub fn templates(&self) -> &[RegisteredTemplate] {
+        &self.templates
+    }
+
+    pub fn template(&self, uri_template: &str) -> Option<&RegisteredTemplate> {
+        self.templates
+            .iter()
+            .find(|t| t.definition().uri_template == uri_template)
+    }
+
+    pub fn prompts(&self) -> &[RegisteredPrompt] {
+        &self.prompts
+    }
+
+    pub fn prompt(&self, name: &str) -> Option<&RegisteredPrompt> {
+        self.prompts.iter().find(|prompt| prompt.name() == name)
+    }
+
+    pub fn features(&self) -> Features {
+        self.features
+    }
+
+    /// Reads a fixed resource with the server's current facts.
     pub fn read_resource(&self, resource: &RegisteredResource) -> ResourceBody {
         resource.read(&ServerFacts {
             started_at: self.started_at,
@@ -48,12 +88,28 @@ impl Catalog {
             resources_count: self.resources.len(),
         })
     }
+
+    /// Reads any URI: a fixed resource, or one that a template matches.
+    /// Returns the body and its MIME type.
+    pub fn read_uri(&self, uri: &str) -> Option<(ResourceBody, Option<&str>)> {
+        if let Some(resource) = self.resource(uri) {
+            let mime_type = resource.definition().mime_type.as_deref();
+            return Some((self.read_resource(resource), mime_type));
+        }
+        self.templates.iter().find_map(|template| {
+            let mime_type = template.definition().mime_type.as_deref();
+            template.read(uri).map(|body| (body, mime_type))
+        })
+    }
 }
 
 #[derive(Default)]
 pub struct CatalogBuilder {
     tools: Vec<RegisteredTool>,
     resources: Vec<RegisteredResource>,
+    templates: Vec<RegisteredTemplate>,
+    prompts: Vec<RegisteredPrompt>,
+    features: Features,
 }
 
 impl CatalogBuilder {
@@ -62,7 +118,7 @@ impl CatalogBuilder {
     pub fn tool(mut self, tool: impl Tool) -> Self {
         let tool = RegisteredTool::new(tool);
         assert!(
-            !self.tools.iter().any(|t| t.name() == tool.name()),
+            self.tools.iter().all(|t| t.name() != tool.name()),
             "tool {} registered twice",
             tool.name()
         );
@@ -74,7 +130,7 @@ impl CatalogBuilder {
     pub fn resource(mut self, resource: impl Resource) -> Self {
         let resource = RegisteredResource::new(resource);
         assert!(
-            !self.resources.iter().any(|r| r.uri() == resource.uri()),
+            self.resources.iter().all(|r| r.uri() != resource.uri()),
             "resource {} registered twice",
             resource.uri()
         );
@@ -82,10 +138,37 @@ impl CatalogBuilder {
         self
     }
 
+    pub fn template(mut self, template: impl ResourceTemplate) -> Self {
+        self.templates.push(RegisteredTemplate::new(template));
+        self
+    }
+
+    /// Registers a prompt. Panics on a duplicate name, like [`Self::tool`].
+    pub fn prompt(mut self, prompt: impl Prompt) -> Self {
+        let prompt = RegisteredPrompt::new(prompt);
+        assert!(
+            self.prompts.iter().all(|p| p.name() != prompt.name()),
+            "prompt {} registered twice",
+            prompt.name()
+        );
+        self.prompts.push(prompt);
+        self
+    }
+
+    /// Turns on protocol features the registered entries rely on.
+    pub fn features(mut self, features: Features) -> Self {
+        self.features.logging |= features.logging;
+        self.features.subscriptions |= features.subscriptions;
+        self
+    }
+
     pub fn build(self) -> Catalog {
         Catalog {
             tools: self.tools,
             resources: self.resources,
+            templates: self.templates,
+            prompts: self.prompts,
+            features: self.features,
             started_at: SystemTime::now(),
             started: Instant::now(),
         }

@@ -3,7 +3,9 @@
 
 use std::time::{Duration, SystemTime};
 
-use rmcp::model::{Resource as ResourceDefinition, ResourceContents};
+use rmcp::model::{
+    Resource as ResourceDefinition, ResourceContents, ResourceTemplate as TemplateDefinition,
+};
 use serde_json::Value;
 
 /// A resource the server offers, at one fixed URI.
@@ -29,6 +31,10 @@ pub struct ServerFacts {
 pub enum ResourceBody {
     /// A JSON document: REST embeds it as a value, MCP sends its text.
     Json(Value),
+    /// Text.
+    Text(String),
+    /// Binary data, base64-encoded.
+    Blob(String),
 }
 
 impl ResourceBody {
@@ -36,18 +42,20 @@ impl ResourceBody {
     pub fn to_rest_content(&self) -> Value {
         match self {
             ResourceBody::Json(value) => value.clone(),
+            ResourceBody::Text(text) | ResourceBody::Blob(text) => Value::String(text.clone()),
         }
     }
 
-    /// The MCP `resources/read` contents.
-    pub fn to_mcp_contents(&self, definition: &ResourceDefinition) -> ResourceContents {
-        match self {
-            ResourceBody::Json(value) => ResourceContents::TextResourceContents {
-                uri: definition.uri.clone(),
-                mime_type: definition.mime_type.clone(),
-                text: value.to_string(),
-                meta: None,
-            },
+    /// The MCP `resources/read` contents of `uri`.
+    pub fn to_mcp_contents(&self, uri: &str, mime_type: Option<&str>) -> ResourceContents {
+        let contents = match self {
+            ResourceBody::Json(value) => ResourceContents::text(value.to_string(), uri),
+            ResourceBody::Text(text) => ResourceContents::text(text, uri),
+            ResourceBody::Blob(base64) => ResourceContents::blob(base64, uri),
+        };
+        match mime_type {
+            Some(mime_type) => contents.with_mime_type(mime_type),
+            None => contents,
         }
     }
 }
@@ -76,5 +84,46 @@ impl RegisteredResource {
 
     pub fn read(&self, server: &ServerFacts) -> ResourceBody {
         self.resource.read(server)
+    }
+}
+
+/// A family of resources under one URI template (RFC 6570 level 1, e.g.
+/// `test://template/{id}/data`).
+pub trait ResourceTemplate: Send + Sync + 'static {
+    fn definition(&self) -> TemplateDefinition;
+
+    /// The contents of `uri` if it belongs to this template.
+    fn read(&self, uri: &str) -> Option<ResourceBody>;
+
+    /// Suggestions for template variable `argument` starting with `prefix`.
+    fn complete(&self, _argument: &str, _prefix: &str) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+/// A registered template, with its definition built once.
+pub struct RegisteredTemplate {
+    definition: TemplateDefinition,
+    template: Box<dyn ResourceTemplate>,
+}
+
+impl RegisteredTemplate {
+    pub(crate) fn new(template: impl ResourceTemplate) -> Self {
+        Self {
+            definition: template.definition(),
+            template: Box::new(template),
+        }
+    }
+
+    pub fn definition(&self) -> &TemplateDefinition {
+        &self.definition
+    }
+
+    pub fn read(&self, uri: &str) -> Option<ResourceBody> {
+        self.template.read(uri)
+    }
+
+    pub fn complete(&self, argument: &str, prefix: &str) -> Vec<String> {
+        self.template.complete(argument, prefix)
     }
 }

@@ -4,10 +4,12 @@
 use std::{future::Future, pin::Pin, sync::Arc, time::Instant};
 
 use rmcp::{
-    RoleServer,
+    ErrorData, RoleServer,
     handler::server::common::schema_for_input,
-    model::{JsonObject, Tool as ToolDefinition},
-    schemars::JsonSchema,
+    model::{
+        CallToolResult, InputRequiredResult, InputResponses, JsonObject, Tool as ToolDefinition,
+    },
+    schemars::{self, JsonSchema},
     service::RequestContext,
 };
 use serde::de::DeserializeOwned;
@@ -25,6 +27,13 @@ pub trait Tool: Send + Sync + 'static {
     /// What the tool does, for the model deciding whether to call it.
     const DESCRIPTION: &'static str;
 
+    /// A hand-written input schema, for schemas `schemars` cannot express
+    /// (`Args` is then usually a plain [`JsonObject`]). `None`: derived from
+    /// `Args`.
+    fn input_schema() -> Option<Arc<JsonObject>> {
+        None
+    }
+
     /// Runs the tool. `Err` means the tool ran and failed: the caller sees the
     /// message (an MCP tool error, a REST 422), the server is fine.
     fn call(
@@ -35,11 +44,17 @@ pub trait Tool: Send + Sync + 'static {
 }
 
 /// What a tool produces.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum ToolOutput {
     /// A JSON value: REST returns it as `result`; MCP sends a string as its
     /// text and any other value as its JSON text.
     Json(Value),
+    /// A complete MCP result (images, audio, embedded resources, `isError`…).
+    /// REST returns its content blocks as `result`.
+    Result(CallToolResult),
+    /// Protocol 2026-07-28 multi round-trip: the client must answer these
+    /// input requests and call again. Only an MCP client can.
+    InputRequired(InputRequiredResult),
 }
 
 /// Why a tool call did not produce a result. Both are the caller's problem,
@@ -52,6 +67,10 @@ pub enum ToolError {
     /// The arguments were well-formed but the tool could not do the work.
     #[error("{0}")]
     Failed(String),
+    /// The request itself is wrong (e.g. the client lacks a capability the
+    /// tool needs): a JSON-RPC error over MCP, a 422 over REST.
+    #[error("{}", .0.message)]
+    Protocol(ErrorData),
 }
 
 impl ToolError {
@@ -60,15 +79,30 @@ impl ToolError {
         match self {
             ToolError::InvalidArguments { .. } => "invalid_arguments",
             ToolError::Failed(_) => "failed",
+            ToolError::Protocol(_) => "protocol_error",
         }
     }
 }
 
+/// Arguments for tools that take none.
+#[derive(Debug, Default, serde::Deserialize, JsonSchema)]
+pub struct NoArgs {}
+
 /// Where a call comes from. MCP calls carry the request context (the peer, for
-/// progress, logging, sampling and elicitation); REST calls have none.
+/// progress, logging, sampling and elicitation) and, on a multi round-trip
+/// retry, the client's input responses; REST calls have none of these.
 #[derive(Debug, Clone, Default)]
 pub struct ToolContext {
-    mcp: Option<RequestContext<RoleServer>>,
+    mcp: Option<McpCall>,
+}
+
+#[derive(Debug, Clone)]
+struct McpCall {
+    request: RequestContext<RoleServer>,
+    input_responses: Option<InputResponses>,
+    request_state: Option<String>,
+    logging: crate::mcp::logging::LogGate,
+    subscriptions: crate::mcp::subscriptions::Subscriptions,
 }
 
 impl ToolContext {
@@ -78,13 +112,61 @@ impl ToolContext {
     }
 
     /// A call from an MCP client.
-    pub fn mcp(context: RequestContext<RoleServer>) -> Self {
-        Self { mcp: Some(context) }
+    pub fn mcp(
+        request: RequestContext<RoleServer>,
+        input_responses: Option<InputResponses>,
+        request_state: Option<String>,
+        logging: crate::mcp::logging::LogGate,
+        subscriptions: crate::mcp::subscriptions::Subscriptions,
+    ) -> Self {
+        Self {
+            mcp: Some(McpCall {
+                request,
+                input_responses,
+                request_state,
+                logging,
+                subscriptions,
+            }),
+        }
     }
 
     /// The MCP request context, if the call came over MCP.
     pub fn mcp_request(&self) -> Option<&RequestContext<RoleServer>> {
-        self.mcp.as_ref()
+        self.mcp.as_ref().map(|call| &call.request)
+    }
+
+    /// The client's answers to a previous `input_required` result.
+    pub fn input_responses(&self) -> Option<&InputResponses> {
+        self.mcp.as_ref()?.input_responses.as_ref()
+    }
+
+    /// The opaque state a previous `input_required` result asked back.
+    pub fn request_state(&self) -> Option<&str> {
+        self.mcp.as_ref()?.request_state.as_deref()
+    }
+
+    /// Where log messages for this call go, and at what level.
+    pub fn logging(&self) -> Option<&crate::mcp::logging::LogGate> {
+        self.mcp.as_ref().map(|call| &call.logging)
+    }
+
+    /// Announces a list change: to every open 2026-07-28 subscription, and
+    /// to the calling legacy session.
+    pub async fn notify_list_changed(&self, change: crate::mcp::subscriptions::Change) {
+        use crate::mcp::subscriptions::Change;
+        let Some(call) = &self.mcp else { return };
+        call.subscriptions.notify(change).await;
+        if !crate::mcp::is_2026(&call.request) {
+            let peer = &call.request.peer;
+            let sent = match change {
+                Change::Tools => peer.notify_tool_list_changed().await,
+                Change::Prompts => peer.notify_prompt_list_changed().await,
+                Change::Resources => peer.notify_resource_list_changed().await,
+            };
+            if let Err(e) = sent {
+                tracing::debug!(error = %e, "list-changed notification not delivered");
+            }
+        }
     }
 }
 
@@ -97,15 +179,19 @@ type Invoke =
 pub struct RegisteredTool {
     definition: ToolDefinition,
     invoke: Box<Invoke>,
+    /// This tool's metric series, resolved once (see [`crate::metrics`]).
+    metrics: std::sync::OnceLock<crate::metrics::ToolMetrics>,
 }
 
 impl RegisteredTool {
     pub(crate) fn new<T: Tool>(tool: T) -> Self {
-        let schema = schema_for_input::<T::Args>()
-            // Why this cannot fail at run time: the argument types are ours,
-            // and a non-object schema is caught by the first test that starts
-            // the server.
-            .unwrap_or_else(|e| panic!("tool {}: invalid argument schema: {e}", T::NAME));
+        let schema = T::input_schema().unwrap_or_else(|| {
+            schema_for_input::<T::Args>()
+                // Why this cannot fail at run time: the argument types are
+                // ours, and a non-object schema is caught by the first test
+                // that starts the server.
+                .unwrap_or_else(|e| panic!("tool {}: invalid argument schema: {e}", T::NAME))
+        });
         let definition = ToolDefinition::new(T::NAME, T::DESCRIPTION, schema);
         let tool = Arc::new(tool);
         let invoke =
@@ -120,7 +206,11 @@ impl RegisteredTool {
                     tool.call(args, context).await
                 }) as BoxFuture<_>
             });
-        Self { definition, invoke }
+        Self {
+            definition,
+            invoke,
+            metrics: std::sync::OnceLock::new(),
+        }
     }
 
     pub fn name(&self) -> &str {
@@ -142,7 +232,14 @@ impl RegisteredTool {
         let started = Instant::now();
         tracing::debug!(tool = self.name(), ?arguments, "tool call arguments");
         let result = (self.invoke)(arguments, context).await;
-        let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+        let elapsed = started.elapsed();
+        if let Some(metrics) = self.metrics.get() {
+            metrics.observe(
+                result.as_ref().map_or_else(ToolError::kind, |_| "success"),
+                elapsed,
+            );
+        }
+        let latency_ms = elapsed.as_secs_f64() * 1000.0;
         match &result {
             Ok(_) => tracing::info!(
                 tool = self.name(),
@@ -159,5 +256,11 @@ impl RegisteredTool {
             ),
         }
         result
+    }
+
+    /// Records this tool's calls in `metrics` from now on (once; later
+    /// calls are ignored).
+    pub fn attach_metrics(&self, metrics: crate::metrics::ToolMetrics) {
+        let _ = self.metrics.set(metrics);
     }
 }

@@ -8,22 +8,26 @@
 
 use std::sync::Arc;
 
-use rmcp::transport::streamable_http_server::{
-    StreamableHttpServerConfig, StreamableHttpService, session::local::LocalSessionManager,
-};
+use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 
 use super::McpServer;
-use crate::{config::Settings, shutdown::Lifecycle};
+use crate::{config::Settings, limits::CappedSessions, shutdown::Lifecycle};
 
-pub type McpHttpService = StreamableHttpService<McpServer, LocalSessionManager>;
+pub type McpHttpService = StreamableHttpService<McpServer, CappedSessions>;
 
-pub fn service(server: McpServer, settings: &Settings, lifecycle: &Lifecycle) -> McpHttpService {
+pub fn service(
+    server: McpServer,
+    settings: &Settings,
+    lifecycle: &Lifecycle,
+    sessions: Arc<CappedSessions>,
+) -> McpHttpService {
     let mut config = StreamableHttpServerConfig::default()
         .with_legacy_session_mode(settings.legacy_sessions)
         // Stateless replies to simple calls as plain JSON; rmcp switches to
         // SSE by itself when a handler sends notifications first.
         .with_json_response(!settings.legacy_sessions)
-        .with_cancellation_token(lifecycle.streams_token());
+        .with_cancellation_token(lifecycle.streams_token())
+        .with_max_request_body_bytes(settings.hardening.limits.max_body());
     config = match settings.host_allow_list() {
         Some(hosts) => config.with_allowed_hosts(hosts),
         None => config.disable_allowed_hosts(),
@@ -34,10 +38,7 @@ pub fn service(server: McpServer, settings: &Settings, lifecycle: &Lifecycle) ->
             .enforce_origin_validation(),
         None => config.disable_allowed_origins(),
     };
-    // One handler per stateless request: cloning it is two `Arc` bumps.
-    StreamableHttpService::new(
-        move || Ok(server.clone()),
-        Arc::new(LocalSessionManager::default()),
-        config,
-    )
+    // One handler per stateless request or legacy session: cheap, and each
+    // starts with fresh session state.
+    StreamableHttpService::new(move || Ok(server.for_new_session()), sessions, config)
 }

@@ -1,27 +1,44 @@
 //! The MCP server: rmcp's [`ServerHandler`] answering from the shared
 //! [`Catalog`]. Every transport (Streamable HTTP in both eras, stdio) serves
-//! this one handler; rmcp owns the protocol, we own only what is offered.
+//! this one handler; rmcp owns the protocol, we own what is offered and the
+//! few rules rmcp leaves to servers (log filtering, subscription fan-out).
 
-use std::sync::Arc;
+// Logging and resource subscriptions are deprecated in 2026-07-28 (SEP-2577,
+// `subscriptions/listen`) but remain the legacy revisions' wire protocol.
+#![allow(deprecated)]
+
+use std::{
+    collections::HashSet,
+    sync::{Arc, Mutex},
+};
 
 use rmcp::{
     ErrorData as McpError, RoleServer, ServerHandler,
     model::{
-        CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
-        ListResourcesResult, ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams,
-        ReadResourceResponse, ReadResourceResult, ServerCapabilities, ServerConfig, Tool,
+        CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams,
+        CompleteResult, CompletionInfo, ContentBlock, GetPromptRequestParams, GetPromptResponse,
+        Implementation, ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult,
+        ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse,
+        ReadResourceResult, Reference, ServerCapabilities, ServerConfig, SetLevelRequestMethod,
+        SetLevelRequestParams, SubscribeRequestParams, SubscriptionFilter, Tool,
+        UnsubscribeRequestParams,
     },
-    service::RequestContext,
+    service::{RequestContext, SubscriptionContext},
 };
 use serde_json::Value;
 
+use super::{
+    is_2026,
+    logging::{LogGate, SessionLogLevel},
+    subscriptions::Subscriptions,
+};
 use crate::{
-    catalog::{Catalog, ToolContext, ToolOutput},
+    catalog::{Catalog, ToolContext, ToolError, ToolOutput},
     shutdown::Lifecycle,
 };
 
-/// Cheap to clone: Streamable HTTP builds one handler per stateless request,
-/// so everything here is shared and built once at start-up.
+/// Cheap to clone: Streamable HTTP builds one handler per stateless request
+/// (and one per legacy session), so what is shared is built once.
 #[derive(Clone)]
 pub struct McpServer {
     catalog: Arc<Catalog>,
@@ -29,16 +46,76 @@ pub struct McpServer {
     /// Tool calls count as in-flight work, so a graceful shutdown waits for
     /// them even when their HTTP request has already turned into a stream.
     lifecycle: Lifecycle,
+    /// Open `subscriptions/listen` streams, shared by the whole process.
+    subscriptions: Subscriptions,
+    /// What a legacy session asked for; fresh for each session.
+    session: Session,
+}
+
+#[derive(Clone, Default)]
+struct Session {
+    log_level: SessionLogLevel,
+    subscribed: Arc<Mutex<HashSet<String>>>,
 }
 
 impl McpServer {
     pub fn new(catalog: Arc<Catalog>, lifecycle: Lifecycle) -> Self {
-        let info = ServerConfig::new(
-            ServerCapabilities::builder()
-                .enable_tools()
-                .enable_resources()
-                .build(),
-        )
+        let info = server_config(&catalog);
+        Self {
+            catalog,
+            info: Arc::new(info),
+            lifecycle,
+            subscriptions: Subscriptions::default(),
+            session: Session::default(),
+        }
+    }
+
+    /// A handler for a new session (or stateless request): shares the
+    /// catalog and subscriptions, starts with no session state.
+    pub fn for_new_session(&self) -> Self {
+        Self {
+            session: Session::default(),
+            ..self.clone()
+        }
+    }
+
+    pub fn subscriptions(&self) -> &Subscriptions {
+        &self.subscriptions
+    }
+}
+
+/// `initialize` / `server/discover` answer: capabilities follow from what the
+/// catalog holds, so a client is never told about a feature we lack.
+fn server_config(catalog: &Catalog) -> ServerConfig {
+    let features = catalog.features();
+    let has_prompts = !catalog.prompts().is_empty();
+    let builder = ServerCapabilities::builder()
+        .enable_tools()
+        .enable_resources();
+    let mut capabilities = match (features.subscriptions, has_prompts) {
+        (true, true) => builder
+            .enable_prompts()
+            .enable_tool_list_changed()
+            .enable_prompts_list_changed()
+            .enable_resources_list_changed()
+            .enable_resources_subscribe()
+            .enable_completions()
+            .build(),
+        (true, false) => builder
+            .enable_tool_list_changed()
+            .enable_resources_list_changed()
+            .enable_resources_subscribe()
+            .build(),
+        (false, true) => builder.enable_prompts().enable_completions().build(),
+        (false, false) => builder.build(),
+    };
+    if features.logging {
+        capabilities.logging = Some(Default::default());
+    }
+    if !has_prompts && !catalog.templates().is_empty() {
+        capabilities.completions = Some(Default::default());
+    }
+    ServerConfig::new(capabilities)
         .with_server_info(
             Implementation::new(crate::NAME, crate::VERSION)
                 .with_title("MCP Rust Server")
@@ -47,12 +124,24 @@ impl McpServer {
         .with_instructions(
             "Tools: `echo` repeats a message; `calculate` does add, subtract, multiply or \
              divide on two numbers. Resource `mcp://demo/status` reports server status.",
-        );
-        Self {
-            catalog,
-            info: Arc::new(info),
-            lifecycle,
-        }
+        )
+}
+
+impl McpServer {
+    fn tool_context(
+        &self,
+        context: RequestContext<RoleServer>,
+        input_responses: Option<rmcp::model::InputResponses>,
+        request_state: Option<String>,
+    ) -> ToolContext {
+        let logging = LogGate::for_request(&context, &self.session.log_level);
+        ToolContext::mcp(
+            context,
+            input_responses,
+            request_state,
+            logging,
+            self.subscriptions.clone(),
+        )
     }
 }
 
@@ -72,6 +161,7 @@ impl ServerHandler for McpServer {
         ))
     }
 
+    /// Lets rmcp check `Mcp-Name` and `Mcp-Param-*` headers against the tool.
     fn get_tool(&self, name: &str) -> Option<Tool> {
         self.catalog
             .tool(name)
@@ -91,16 +181,19 @@ impl ServerHandler for McpServer {
         })?;
         let _in_flight = self.lifecycle.track();
         let arguments = request.arguments.unwrap_or_default();
-        let result = match tool.call(arguments, ToolContext::mcp(context)).await {
+        let context = self.tool_context(context, request.input_responses, request.request_state);
+        Ok(match tool.call(arguments, context).await {
             Ok(ToolOutput::Json(Value::String(text))) => {
-                CallToolResult::success(vec![ContentBlock::text(text)])
+                CallToolResult::success(vec![ContentBlock::text(text)]).into()
             }
             Ok(ToolOutput::Json(value)) => {
-                CallToolResult::success(vec![ContentBlock::text(value.to_string())])
+                CallToolResult::success(vec![ContentBlock::text(value.to_string())]).into()
             }
-            Err(error) => CallToolResult::error(vec![ContentBlock::text(error.to_string())]),
-        };
-        Ok(result.into())
+            Ok(ToolOutput::Result(result)) => result.into(),
+            Ok(ToolOutput::InputRequired(input)) => CallToolResponse::InputRequired(input),
+            Err(ToolError::Protocol(error)) => return Err(error),
+            Err(error) => CallToolResult::error(vec![ContentBlock::text(error.to_string())]).into(),
+        })
     }
 
     async fn list_resources(
@@ -114,21 +207,170 @@ impl ServerHandler for McpServer {
         ))
     }
 
+    async fn list_resource_templates(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, McpError> {
+        let templates = self.catalog.templates().iter();
+        Ok(ListResourceTemplatesResult::with_all_items(
+            templates.map(|t| t.definition().clone()).collect(),
+        ))
+    }
+
+    /// An unknown URI is an error, never empty contents; rmcp turns the
+    /// legacy `-32002` into `-32602` for 2026-07-28 peers (SEP-2164).
     async fn read_resource(
         &self,
         request: ReadResourceRequestParams,
         _context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, McpError> {
-        let resource = self.catalog.resource(&request.uri).ok_or_else(|| {
+        let (body, mime_type) = self.catalog.read_uri(&request.uri).ok_or_else(|| {
             McpError::resource_not_found(
                 format!("Resource not found: {}", request.uri),
                 Some(serde_json::json!({ "uri": request.uri })),
             )
         })?;
-        let contents = self
-            .catalog
-            .read_resource(resource)
-            .to_mcp_contents(resource.definition());
+        let contents = body.to_mcp_contents(&request.uri, mime_type);
         Ok(ReadResourceResult::new(vec![contents]).into())
+    }
+
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, McpError> {
+        if self.info.capabilities.prompts.is_none() {
+            return Err(McpError::method_not_found::<
+                rmcp::model::ListPromptsRequestMethod,
+            >());
+        }
+        let prompts = self.catalog.prompts().iter();
+        Ok(ListPromptsResult::with_all_items(
+            prompts.map(|p| p.definition().clone()).collect(),
+        ))
+    }
+
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, McpError> {
+        let prompt = self.catalog.prompt(&request.name).ok_or_else(|| {
+            McpError::invalid_params(format!("Unknown prompt: {}", request.name), None)
+        })?;
+        let context = self.tool_context(
+            context,
+            request.input_responses.clone(),
+            request.request_state.clone(),
+        );
+        prompt.get(&request, &context)
+    }
+
+    /// Completions for prompt arguments and resource-template variables;
+    /// an unknown reference has no suggestions rather than an error.
+    async fn complete(
+        &self,
+        request: CompleteRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CompleteResult, McpError> {
+        if self.info.capabilities.completions.is_none() {
+            return Err(McpError::method_not_found::<
+                rmcp::model::CompleteRequestMethod,
+            >());
+        }
+        let (argument, prefix) = (&request.argument.name, &request.argument.value);
+        let mut values = match &request.r#ref {
+            Reference::Prompt(prompt) => self
+                .catalog
+                .prompt(&prompt.name)
+                .map(|p| p.complete(argument, prefix)),
+            Reference::Resource(resource) => self
+                .catalog
+                .template(&resource.uri)
+                .map(|t| t.complete(argument, prefix)),
+            // A reference kind newer than this server: nothing to suggest.
+            _ => None,
+        }
+        .unwrap_or_default();
+        // The protocol allows at most 100 values per answer.
+        values.truncate(100);
+        let info = CompletionInfo::new(values).map_err(|e| McpError::internal_error(e, None))?;
+        Ok(CompleteResult::new(info))
+    }
+
+    /// Legacy only: 2026-07-28 carries the level in each request's `_meta`.
+    async fn set_level(
+        &self,
+        request: SetLevelRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        if !self.catalog.features().logging || is_2026(&context) {
+            return Err(McpError::method_not_found::<SetLevelRequestMethod>());
+        }
+        self.session.log_level.set(request.level);
+        Ok(())
+    }
+
+    /// Legacy resource subscriptions, kept per session. Nothing here changes
+    /// at run time yet, so no `resources/updated` is ever due.
+    async fn subscribe(
+        &self,
+        request: SubscribeRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        if !self.catalog.features().subscriptions {
+            return Err(McpError::method_not_found::<
+                rmcp::model::SubscribeRequestMethod,
+            >());
+        }
+        if self.catalog.read_uri(&request.uri).is_none() {
+            return Err(McpError::resource_not_found(
+                format!("Resource not found: {}", request.uri),
+                Some(serde_json::json!({ "uri": request.uri })),
+            ));
+        }
+        self.subscribed().insert(request.uri);
+        Ok(())
+    }
+
+    async fn unsubscribe(
+        &self,
+        request: UnsubscribeRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        if !self.catalog.features().subscriptions {
+            return Err(McpError::method_not_found::<
+                rmcp::model::UnsubscribeRequestMethod,
+            >());
+        }
+        self.subscribed().remove(&request.uri);
+        Ok(())
+    }
+
+    /// 2026-07-28 `subscriptions/listen`: accept what was asked (rmcp
+    /// narrows it to the advertised capabilities).
+    fn accepted_subscription_filter(
+        &self,
+        requested: &SubscriptionFilter,
+    ) -> Option<SubscriptionFilter> {
+        self.catalog
+            .features()
+            .subscriptions
+            .then(|| requested.clone())
+    }
+
+    async fn listen(&self, context: SubscriptionContext) -> Result<(), McpError> {
+        let id = self.subscriptions.add(context.sink().clone());
+        context.cancelled().await;
+        self.subscriptions.remove(id);
+        Ok(())
+    }
+}
+
+impl McpServer {
+    fn subscribed(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
+        // Why this cannot fail: no code panics while holding the lock.
+        self.session.subscribed.lock().expect("subscription lock")
     }
 }

@@ -3,6 +3,7 @@
 
 mod error;
 mod info;
+pub mod openapi;
 mod probes;
 mod resources;
 mod tools;

@@ -44,16 +44,40 @@ pub async fn execute(
         .catalog
         .tool(&request.tool)
         .ok_or_else(|| ApiError::not_found(format!("Tool '{}' not found", request.tool)))?;
-    match tool.call(request.arguments, ToolContext::rest()).await {
-        Ok(ToolOutput::Json(result)) => Ok(Json(json!({
-            "result": result,
-            "metadata": { "tool": tool.name(), "success": true },
-        }))),
-        Err(error @ ToolError::InvalidArguments { .. }) => {
-            Err(ApiError::unprocessable(error.to_string()))
+    let result = match tool.call(request.arguments, ToolContext::rest()).await {
+        Ok(ToolOutput::Json(result)) => result,
+        Ok(ToolOutput::Result(result)) if result.is_error == Some(true) => {
+            return Err(ApiError::unprocessable(format!(
+                "Tool execution failed: {}",
+                text_of(&result.content)
+            )));
         }
-        Err(error @ ToolError::Failed(_)) => Err(ApiError::unprocessable(format!(
-            "Tool execution failed: {error}"
-        ))),
-    }
+        // Rich MCP content (images, embedded resources) as its JSON blocks.
+        Ok(ToolOutput::Result(result)) => json!(result.content),
+        Ok(ToolOutput::InputRequired(_)) => {
+            return Err(ApiError::unprocessable(format!(
+                "Tool '{}' needs input that only an MCP client can provide; call it over /mcp",
+                tool.name()
+            )));
+        }
+        Err(error @ ToolError::Failed(_)) => {
+            return Err(ApiError::unprocessable(format!(
+                "Tool execution failed: {error}"
+            )));
+        }
+        Err(error) => return Err(ApiError::unprocessable(error.to_string())),
+    };
+    Ok(Json(json!({
+        "result": result,
+        "metadata": { "tool": tool.name(), "success": true },
+    })))
+}
+
+/// The text blocks of a tool result, joined: the message of a tool error.
+fn text_of(content: &[rmcp::model::ContentBlock]) -> String {
+    content
+        .iter()
+        .filter_map(|block| block.as_text().map(|t| t.text.as_str()))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
