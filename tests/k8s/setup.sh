@@ -23,3 +23,11 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 # The Debian nginx package starts a server on :80 when systemd runs; the tests
 # start their own nginx on a free loopback port and need nothing from it.
+
+# kubectl (with its built-in kustomize) ships with this machine kind's image,
+# not with Debian's archive (whose kubernetes-client is too old for
+# `labels:`): check, don't install.
+if ! kubectl kustomize --help >/dev/null 2>&1; then
+    echo "setup.sh: kubectl with 'kustomize' is required and not on PATH" >&2
+    exit 1
+fi
