@@ -16,7 +16,8 @@
 //! - [`hardening`] — production hardening, assembled: [`metrics`] (typed
 //!   Prometheus metrics), [`auth`] (bearer tokens, RFC 9728 metadata),
 //!   [`limits`] (body, headers, time, in-flight, sessions; the hyper server
-//!   loop); the OpenAPI document is [`rest::openapi`].
+//!   loop), [`inspect`] (the `/mcp` body check); the OpenAPI document is
+//!   [`rest::openapi`].
 
 pub mod app;
 pub mod auth;
@@ -25,6 +26,7 @@ pub mod config;
 pub mod conformance;
 pub mod hardening;
 pub mod healthcheck;
+pub mod inspect;
 pub mod limits;
 pub mod mcp;
 pub mod metrics;

@@ -18,7 +18,7 @@ use std::{
 };
 
 use axum::{
-    Router,
+    Json, Router,
     body::Body,
     extract::{Request, State},
     http::{HeaderValue, StatusCode, header},
@@ -46,6 +46,7 @@ use tokio::{net::TcpListener, sync::Semaphore, time::Instant};
 use tokio_util::sync::CancellationToken;
 
 use crate::{
+    inspect::Inspection,
     metrics::{Metrics, Rejection},
     rest::{ApiError, PROBE_PATHS},
 };
@@ -196,8 +197,10 @@ pub struct McpGate {
 }
 
 /// Middleware on `/mcp`: reads the POST body up to the cap (413 beyond it,
-/// without reading the rest), counts the JSON-RPC method, refuses a new
-/// legacy session at the cap, and hands the body on to rmcp.
+/// without reading the rest), counts the JSON-RPC method, answers bodies
+/// that are not JSON-RPC with 400 and a JSON-RPC error (see
+/// [`crate::inspect`]), refuses a new legacy session at the cap, and hands
+/// the body on to rmcp.
 pub async fn mcp_gate(State(gate): State<McpGate>, request: Request, next: Next) -> Response {
     if request.method() != axum::http::Method::POST {
         return next.run(request).await;
@@ -210,8 +213,15 @@ pub async fn mcp_gate(State(gate): State<McpGate>, request: Request, next: Next)
             return body_too_large(gate.max_body);
         }
     };
-    let method = crate::metrics::peek_method(&bytes);
-    gate.metrics.count_mcp_method(method);
+    let inspection = crate::inspect::inspect(&bytes);
+    gate.metrics.count_mcp_method(inspection.label());
+    let method = match inspection {
+        Inspection::Reject(reject) => {
+            return (StatusCode::BAD_REQUEST, Json(reject.body())).into_response();
+        }
+        Inspection::Message { method } => method,
+        Inspection::Response => "response",
+    };
     if method == "initialize"
         && let Some((sessions, cap)) = &gate.sessions
         && !parts.headers.contains_key("mcp-session-id")

@@ -25,7 +25,6 @@ use std::{
 
 use axum::{
     Router,
-    body::Bytes,
     extract::{MatchedPath, Request, State},
     http::{HeaderValue, Method, header},
     middleware::Next,
@@ -44,9 +43,8 @@ use prometheus_client::{
     registry::Registry,
 };
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
-use serde::Deserialize;
 
-use crate::catalog::Catalog;
+use crate::{catalog::Catalog, inspect::METHODS};
 
 /// Metrics settings (flattened into [`crate::config::Settings`]).
 #[derive(Debug, Clone, Args)]
@@ -66,7 +64,7 @@ pub struct Metrics {
     registry: Registry,
     http_requests: Family<HttpLabels, Counter>,
     http_in_flight: Gauge,
-    mcp_requests: [Counter; MCP_METHODS.len()],
+    mcp_requests: [Counter; METHODS.len()],
     rejected: [Counter; Rejection::ALL.len()],
     tool_calls: Family<ToolLabels, Counter>,
     tool_duration: Family<ToolNameLabel, AtomicHistogram>,
@@ -106,9 +104,7 @@ impl Metrics {
         );
         let mcp_requests = std::array::from_fn(|i| {
             mcp_family
-                .get_or_create(&McpLabels {
-                    method: MCP_METHODS[i],
-                })
+                .get_or_create(&McpLabels { method: METHODS[i] })
                 .clone()
         });
         let rejected_family = Family::<RejectionLabels, Counter>::default();
@@ -186,9 +182,13 @@ impl Metrics {
         }
     }
 
-    /// Counts one JSON-RPC message by its method name.
-    pub fn count_mcp_method(&self, method: &str) {
-        self.mcp_requests[mcp_method_index(method)].inc();
+    /// Counts one JSON-RPC message by its label (see [`crate::inspect`]).
+    pub fn count_mcp_method(&self, label: &str) {
+        let index = METHODS
+            .iter()
+            .position(|m| *m == label)
+            .unwrap_or(METHODS.len() - 1);
+        self.mcp_requests[index].inc();
     }
 
     pub fn count_rejection(&self, rejection: Rejection) {
@@ -303,68 +303,6 @@ pub async fn track_http(
         })
         .inc();
     response
-}
-
-/// The JSON-RPC method of a message, from the fixed set, or a marker for
-/// what it is instead: a response, a batch, or not JSON-RPC at all.
-pub fn peek_method(body: &Bytes) -> &'static str {
-    #[derive(Deserialize)]
-    struct Peek<'a> {
-        #[serde(borrow)]
-        method: Option<std::borrow::Cow<'a, str>>,
-    }
-    match body.iter().find(|b| !b.is_ascii_whitespace()) {
-        Some(b'[') => return "batch",
-        Some(b'{') => {}
-        _ => return "invalid",
-    }
-    match serde_json::from_slice::<Peek>(body) {
-        Ok(Peek {
-            method: Some(method),
-        }) => MCP_METHODS[mcp_method_index(&method)],
-        Ok(Peek { method: None }) => "response",
-        Err(_) => "invalid",
-    }
-}
-
-/// JSON-RPC methods counted by name; anything else is `other`.
-const MCP_METHODS: [&str; 27] = [
-    "initialize",
-    "ping",
-    "server/discover",
-    "tools/list",
-    "tools/call",
-    "resources/list",
-    "resources/templates/list",
-    "resources/read",
-    "resources/subscribe",
-    "resources/unsubscribe",
-    "prompts/list",
-    "prompts/get",
-    "completion/complete",
-    "logging/setLevel",
-    "tasks/get",
-    "tasks/list",
-    "tasks/result",
-    "tasks/cancel",
-    "notifications/initialized",
-    "notifications/cancelled",
-    "notifications/progress",
-    "notifications/roots/list_changed",
-    "subscriptions/listen",
-    // Markers, not methods: see `peek_method`.
-    "response",
-    "batch",
-    "invalid",
-    "other",
-];
-
-fn mcp_method_index(method: &str) -> usize {
-    MCP_METHODS
-        .iter()
-        .position(|m| *m == method)
-        // Why this cannot fail: "other" is in the list.
-        .unwrap_or_else(|| MCP_METHODS.iter().position(|m| *m == "other").unwrap())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
@@ -563,28 +501,6 @@ impl EncodeMetric for AtomicHistogram {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn methods_outside_the_fixed_set_are_counted_as_other() {
-        assert_eq!(
-            peek_method(&Bytes::from_static(b"{\"method\":\"tools/call\"}")),
-            "tools/call"
-        );
-        assert_eq!(
-            peek_method(&Bytes::from_static(b"{\"method\":\"x/../../etc\"}")),
-            "other"
-        );
-        assert_eq!(
-            peek_method(&Bytes::from_static(b" [{\"method\":\"ping\"}]")),
-            "batch"
-        );
-        assert_eq!(
-            peek_method(&Bytes::from_static(b"{\"id\":1,\"result\":{}}")),
-            "response"
-        );
-        assert_eq!(peek_method(&Bytes::from_static(b"\xff\xfe")), "invalid");
-        assert_eq!(peek_method(&Bytes::from_static(b"{\"method\":")), "invalid");
-    }
 
     #[test]
     fn the_histogram_buckets_and_sums_observations() {

@@ -1,0 +1,433 @@
+//! What the `/mcp` gate learns from a POST body before rmcp sees it: the
+//! JSON-RPC method (a label from a fixed set, for metrics) and whether the
+//! body is a JSON-RPC message at all.
+//!
+//! rmcp 3.11 answers bodies it cannot decode with `415` and a plain-text
+//! reason. JSON-RPC and the MCP transport spec want `400` with a JSON-RPC
+//! error instead (`-32700` for bytes that are not JSON, `-32600` for JSON
+//! that is not a request): [`inspect`] finds those cases in one pass that
+//! allocates nothing (everything but the few fields read is skipped), so
+//! the gate can answer them.
+
+use std::{borrow::Cow, fmt};
+
+use serde::{
+    Deserialize, Deserializer,
+    de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor},
+};
+use serde_json::{Value, json};
+
+/// JSON-RPC methods counted by name; anything else is `other`.
+pub const METHODS: [&str; 27] = [
+    "initialize",
+    "ping",
+    "server/discover",
+    "tools/list",
+    "tools/call",
+    "resources/list",
+    "resources/templates/list",
+    "resources/read",
+    "resources/subscribe",
+    "resources/unsubscribe",
+    "prompts/list",
+    "prompts/get",
+    "completion/complete",
+    "logging/setLevel",
+    "tasks/get",
+    "tasks/list",
+    "tasks/result",
+    "tasks/cancel",
+    "notifications/initialized",
+    "notifications/cancelled",
+    "notifications/progress",
+    "notifications/roots/list_changed",
+    "subscriptions/listen",
+    // Not methods: what a body was instead (see `Inspection::label`).
+    "response",
+    "batch",
+    "invalid",
+    "other",
+];
+
+/// The label for `method`: itself if in [`METHODS`], else `other`.
+pub fn method_label(method: &str) -> &'static str {
+    METHODS
+        .iter()
+        .find(|m| **m == method)
+        .copied()
+        .unwrap_or("other")
+}
+
+/// What a POST body to `/mcp` is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Inspection {
+    /// A request or notification with a well-formed envelope; rmcp decides
+    /// the rest (unknown methods, parameter contents…).
+    Message { method: &'static str },
+    /// A response or error from the client (no `method`).
+    Response,
+    /// Not acceptable: answer with this JSON-RPC error and HTTP 400.
+    Reject(Reject),
+}
+
+impl Inspection {
+    /// The `mcp_requests_total` label.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Inspection::Message { method } => method,
+            Inspection::Response => "response",
+            Inspection::Reject(Reject {
+                kind: RejectKind::Batch,
+                ..
+            }) => "batch",
+            Inspection::Reject(_) => "invalid",
+        }
+    }
+}
+
+/// Why a body was refused before rmcp.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reject {
+    pub kind: RejectKind,
+    /// The request's id when it could be read, for the error response.
+    pub id: Value,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RejectKind {
+    /// Not JSON (syntax, truncation, bad UTF-8, nesting over 128).
+    Parse,
+    /// JSON, but not a JSON-RPC 2.0 message MCP accepts.
+    InvalidRequest,
+    /// An array: JSON-RPC batches are not part of MCP since 2025-06-18.
+    Batch,
+}
+
+impl Reject {
+    pub fn code(&self) -> i64 {
+        match self.kind {
+            RejectKind::Parse => -32700,
+            RejectKind::InvalidRequest | RejectKind::Batch => -32600,
+        }
+    }
+
+    /// The JSON-RPC error response body.
+    pub fn body(&self) -> Value {
+        json!({
+            "jsonrpc": "2.0",
+            "id": self.id,
+            "error": { "code": self.code(), "message": self.message },
+        })
+    }
+}
+
+/// Inspects a POST body. Never panics, whatever the bytes (see `fuzz/`).
+pub fn inspect(body: &[u8]) -> Inspection {
+    // JSON is UTF-8 (RFC 8259); serde_json does not check skipped strings.
+    if std::str::from_utf8(body).is_err() {
+        return reject(
+            RejectKind::Parse,
+            Value::Null,
+            "Parse error: the body is not UTF-8",
+        );
+    }
+    if nesting_depth(body) > MAX_DEPTH {
+        return reject(
+            RejectKind::InvalidRequest,
+            Value::Null,
+            &format!("Invalid Request: nested deeper than {MAX_DEPTH} levels"),
+        );
+    }
+    match body.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'[') => {
+            return reject(
+                RejectKind::Batch,
+                Value::Null,
+                "Batch requests are not supported",
+            );
+        }
+        Some(b'{') => {}
+        Some(_) | None => {
+            // Not an object: still tell "not JSON" from "wrong JSON".
+            let kind = match serde_json::from_slice::<IgnoredAny>(body) {
+                Ok(_) => RejectKind::InvalidRequest,
+                Err(_) => RejectKind::Parse,
+            };
+            let message = match kind {
+                RejectKind::Parse => "Parse error: the body is not JSON",
+                _ => "Invalid Request: a JSON-RPC message is a JSON object",
+            };
+            return reject(kind, Value::Null, message);
+        }
+    }
+    let envelope = match serde_json::from_slice::<Envelope>(body) {
+        Ok(envelope) => envelope,
+        Err(e) if e.is_syntax() || e.is_eof() => {
+            return reject(RejectKind::Parse, Value::Null, &format!("Parse error: {e}"));
+        }
+        Err(e) => {
+            return reject(
+                RejectKind::InvalidRequest,
+                Value::Null,
+                &format!("Invalid Request: {e}"),
+            );
+        }
+    };
+    let id = match &envelope.id {
+        None => Value::Null,
+        Some(Kind::Str(s)) => Value::String(s.clone()),
+        Some(Kind::Int(i)) => Value::from(*i),
+        Some(other) => {
+            return reject(
+                RejectKind::InvalidRequest,
+                Value::Null,
+                &format!("Invalid Request: id must be a string or an integer, not {other}"),
+            );
+        }
+    };
+    if envelope.jsonrpc.as_deref() != Some("2.0") {
+        return reject(
+            RejectKind::InvalidRequest,
+            id,
+            "Invalid Request: \"jsonrpc\" must be \"2.0\"",
+        );
+    }
+    if let Some(params) = &envelope.params
+        && *params != Kind::Object
+    {
+        return reject(
+            RejectKind::InvalidRequest,
+            id,
+            &format!("Invalid Request: params must be an object, not {params}"),
+        );
+    }
+    match &envelope.method {
+        Some(method) => Inspection::Message {
+            method: method_label(method),
+        },
+        None if envelope.id.is_some() => Inspection::Response,
+        None => reject(
+            RejectKind::InvalidRequest,
+            id,
+            "Invalid Request: no \"method\"",
+        ),
+    }
+}
+
+/// Deepest nesting accepted. rmcp's decoder (serde_json) stops at 128 with
+/// an error rmcp reports as 415; below that no MCP message needs more.
+pub const MAX_DEPTH: usize = 100;
+
+/// How deeply arrays and objects nest, brackets inside strings ignored. A
+/// byte scan: cheaper than parsing, and no recursion of its own.
+fn nesting_depth(body: &[u8]) -> usize {
+    let (mut depth, mut deepest, mut in_string, mut escaped) = (0usize, 0, false, false);
+    for &byte in body {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+fn reject(kind: RejectKind, id: Value, message: &str) -> Inspection {
+    Inspection::Reject(Reject {
+        kind,
+        id,
+        message: message.to_owned(),
+    })
+}
+
+/// The fields the gate reads; the rest of the body is skipped unparsed
+/// into values (but still checked to be JSON).
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    #[serde(borrow, default)]
+    jsonrpc: Option<Cow<'a, str>>,
+    #[serde(default, deserialize_with = "some_kind")]
+    id: Option<Kind>,
+    #[serde(borrow, default)]
+    method: Option<Cow<'a, str>>,
+    #[serde(default, deserialize_with = "some_kind")]
+    params: Option<Kind>,
+}
+
+/// The JSON type of a value (its contents skipped), and an id's value.
+#[derive(Debug, Clone, PartialEq)]
+enum Kind {
+    Null,
+    Bool,
+    Int(i64),
+    Float,
+    Str(String),
+    Array,
+    Object,
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Kind::Null => "null",
+            Kind::Bool => "a boolean",
+            Kind::Int(_) => "an integer",
+            Kind::Float => "a non-integer or out-of-range number",
+            Kind::Str(_) => "a string",
+            Kind::Array => "an array",
+            Kind::Object => "an object",
+        })
+    }
+}
+
+/// A present field (even `null`) is `Some`.
+fn some_kind<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Kind>, D::Error> {
+    deserializer.deserialize_any(KindVisitor).map(Some)
+}
+
+struct KindVisitor;
+
+impl<'de> Visitor<'de> for KindVisitor {
+    type Value = Kind;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<Kind, E> {
+        Ok(Kind::Null)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Kind, E> {
+        Ok(Kind::Bool)
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Kind, E> {
+        Ok(Kind::Int(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Kind, E> {
+        Ok(i64::try_from(v).map_or(Kind::Float, Kind::Int))
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Kind, E> {
+        Ok(Kind::Float)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Kind, E> {
+        // Ids are short; a long "id" is still only copied once.
+        Ok(Kind::Str(v.to_owned()))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Kind, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Kind::Array)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Kind, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Kind::Object)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn label(body: &str) -> &'static str {
+        inspect(body.as_bytes()).label()
+    }
+
+    fn rejected(body: &[u8]) -> (i64, Value, String) {
+        match inspect(body) {
+            Inspection::Reject(r) => (r.code(), r.id.clone(), r.message),
+            other => panic!("accepted: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn methods_outside_the_fixed_set_are_labelled_other() {
+        assert_eq!(
+            label(r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{}}"#),
+            "tools/call"
+        );
+        assert_eq!(
+            label(r#"{"jsonrpc":"2.0","id":1,"method":"x/../../etc"}"#),
+            "other"
+        );
+        assert_eq!(
+            label(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#),
+            "notifications/initialized"
+        );
+        assert_eq!(
+            label(r#"{"jsonrpc":"2.0","id":"a","result":{}}"#),
+            "response"
+        );
+        assert_eq!(
+            label(r#" [{"jsonrpc":"2.0","id":1,"method":"ping"}]"#),
+            "batch"
+        );
+        assert_eq!(label("{\"method\":"), "invalid");
+    }
+
+    #[test]
+    fn bytes_that_are_not_json_are_a_parse_error() {
+        for body in [
+            &b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"[..],
+            b"",
+            b"\xff\xfe",
+            b"{\"method\":\"\xff\"}",
+        ] {
+            let (code, id, _) = rejected(body);
+            assert_eq!((code, id), (-32700, Value::Null), "{body:?}");
+        }
+        // Valid JSON nested too deeply: refused as a request, not as JSON.
+        let deep = format!("{{\"params\":{}{}}}", "[".repeat(100), "]".repeat(100));
+        let (code, _, message) = rejected(deep.as_bytes());
+        assert_eq!(code, -32600);
+        assert_eq!(message, "Invalid Request: nested deeper than 100 levels");
+        let fine = format!(
+            r#"{{"jsonrpc":"2.0","id":1,"method":"ping","params":{{"a":{}"[[[{{"{}}}}}"#,
+            "[".repeat(98),
+            "]".repeat(98)
+        );
+        assert_eq!(inspect(fine.as_bytes()).label(), "ping", "{fine}");
+        let hidden =
+            b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{\"x\":\"\xff\"}}";
+        assert_eq!(rejected(hidden).0, -32700);
+    }
+
+    #[test]
+    fn json_that_is_not_a_request_is_an_invalid_request() {
+        let cases: [(&str, Value); 7] = [
+            (r#"{"jsonrpc":"1.0","id":1,"method":"ping"}"#, json!(1)),
+            (r#"{"id":"x","method":"ping"}"#, json!("x")),
+            (
+                r#"{"jsonrpc":"2.0","id":null,"method":"ping"}"#,
+                Value::Null,
+            ),
+            (r#"{"jsonrpc":"2.0","id":1.5,"method":"ping"}"#, Value::Null),
+            (
+                r#"{"jsonrpc":"2.0","id":123456789012345678901234567890,"method":"ping"}"#,
+                Value::Null,
+            ),
+            (
+                r#"{"jsonrpc":"2.0","id":7,"method":"tools/call","params":"oops"}"#,
+                json!(7),
+            ),
+            (r#"{"jsonrpc":"2.0"}"#, Value::Null),
+        ];
+        for (body, id) in cases {
+            assert_eq!(rejected(body.as_bytes()).0, -32600, "{body}");
+            assert_eq!(rejected(body.as_bytes()).1, id, "{body}");
+        }
+        assert_eq!(rejected(b"42").0, -32600);
+        assert_eq!(rejected(b"[]").0, -32600);
+    }
+}
