@@ -142,3 +142,12 @@ async fn json_logs_have_one_line_per_request_and_tool_call_without_arguments() {
     assert_eq!(request["status"], 200);
     assert!(request["latency"].is_string() || request["latency"].is_number());
 }
+
+#[test]
+fn stdio_exits_zero_when_the_client_closes_stdin_without_a_word() {
+    let mut child = spawn_binary(&["stdio"], &[]);
+    drop(child.stdin.take());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(output.stdout.is_empty(), "stdout carries only the protocol");
+}

@@ -9,3 +9,4 @@ mod mcp_stateless;
 mod rest;
 mod security;
 mod shutdown;
+mod toolsets;
