@@ -138,6 +138,7 @@ for s in deploy undeploy; do
     fi
     rm -f "$stubs/called"
 done
+tally "$HERE/deploy_script_checks.sh"
 # validate.sh must fail when nothing answers (every HTTP step ✗, exit 1).
 port="$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 rc=0
