@@ -113,8 +113,13 @@ impl Hardening {
     pub fn layers(&self, router: Router) -> Router {
         let auth = Auth::new(&self.settings.auth, Arc::clone(&self.metrics));
         let guard = LoadGuard::new(&self.settings.limits, Arc::clone(&self.metrics));
+        let max_body = self.settings.limits.max_body();
         router
-            .layer(DefaultBodyLimit::max(self.settings.limits.max_body()))
+            .layer(DefaultBodyLimit::max(max_body))
+            .layer(middleware::from_fn_with_state(
+                (Arc::clone(&self.metrics), max_body),
+                limits::refuse_declared_oversize,
+            ))
             .layer(middleware::from_fn_with_state(auth, auth::require_bearer))
             .layer(middleware::from_fn_with_state(guard, limits::shed_load))
     }

@@ -187,6 +187,26 @@ pub async fn shed_load(State(guard): State<LoadGuard>, request: Request, next: N
     }
 }
 
+/// Middleware: a request whose `Content-Length` is over the cap gets 413 at
+/// once, before any of its body is read (the extractors and the `/mcp` gate
+/// also stop a body without a length, or a lying one, at the cap).
+pub async fn refuse_declared_oversize(
+    State((metrics, limit)): State<(Arc<Metrics>, usize)>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        metrics.count_rejection(Rejection::BodyTooLarge);
+        return body_too_large(limit);
+    }
+    next.run(request).await
+}
+
 /// What the `/mcp` gate needs.
 #[derive(Clone)]
 pub struct McpGate {

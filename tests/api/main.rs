@@ -2,10 +2,14 @@
 //! socket — with reqwest for REST and raw JSON-RPC, with rmcp's client for
 //! MCP, and by spawning the built binary for stdio, signals and exit codes.
 
+mod auth;
 mod binary;
 mod helpers;
+mod limits;
 mod mcp_legacy_sessions;
 mod mcp_stateless;
+mod metrics;
+mod raw;
 mod rest;
 mod security;
 mod shutdown;

@@ -1,0 +1,257 @@
+//! Limits: body size (413), header count and size (431), slow clients
+//! (header read timeout, request timeout 408), the in-flight cap (503 +
+//! Retry-After, no queue) and legacy session cap and idle expiry.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use tokio::{io::AsyncWriteExt, net::TcpStream};
+
+use crate::{
+    helpers::spawn_app,
+    raw::{
+        body_of, exchange, legacy_initialize, list_tools, metrics, read_until_closed, sample,
+        session_id, status_of,
+    },
+};
+
+const SECOND: Duration = Duration::from_secs(1);
+
+/// A body sent chunked (no Content-Length), so the cap is met mid-stream.
+fn chunked(body: String) -> reqwest::Body {
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> = body
+        .into_bytes()
+        .chunks(512)
+        .map(|c| Ok(c.to_vec()))
+        .collect();
+    reqwest::Body::wrap_stream(futures::stream::iter(chunks))
+}
+
+#[tokio::test]
+async fn a_body_over_the_cap_is_413_on_rest_and_mcp_with_or_without_a_length() {
+    let app = spawn_app(&["--max-body-bytes", "2048"]).await;
+    let too_big = json!({"tool": "echo", "arguments": {"message": "x".repeat(4096)}}).to_string();
+    let declared = json!({"detail": "Request body is larger than 2048 bytes"});
+    assert_eq!(
+        app.execute_raw(too_big.clone()).await,
+        (413, declared.clone())
+    );
+    let just_fits = json!({"tool": "echo", "arguments": {"message": "x".repeat(1900)}}).to_string();
+    assert_eq!(app.execute_raw(just_fits).await.0, 200);
+    let streamed = app
+        .client
+        .post(app.url("/mcp/execute"))
+        .header("Content-Type", "application/json")
+        .body(chunked(too_big))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(streamed.status(), 413);
+    let body: Value = streamed.json().await.unwrap();
+    assert_eq!(
+        body,
+        json!({"detail": "Failed to buffer the request body: length limit exceeded"})
+    );
+
+    let call = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {
+        "name": "echo", "arguments": {"message": "x".repeat(4096)}}});
+    let response = app
+        .mcp_post(&[("MCP-Protocol-Version", "2025-11-25")], &call)
+        .await;
+    assert_eq!(response.status(), 413);
+    assert_eq!(response.json::<Value>().await.unwrap(), declared);
+    let streamed = app
+        .client
+        .post(app.mcp_url())
+        .header("Content-Type", "application/json")
+        .header("Accept", "application/json, text/event-stream")
+        .header("MCP-Protocol-Version", "2025-11-25")
+        .body(chunked(call.to_string()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(streamed.status(), 413);
+    assert_eq!(streamed.json::<Value>().await.unwrap(), declared);
+
+    let text = metrics(&app).await;
+    assert_eq!(
+        sample(&text, r#"http_rejected_total{reason="body_too_large"}"#),
+        Some(3.0)
+    );
+    assert_eq!(app.get("/health").await.status(), 200);
+}
+
+#[tokio::test]
+async fn a_declared_huge_body_is_refused_before_it_is_sent() {
+    let app = spawn_app(&[]).await;
+    for path in ["/mcp/execute", "/mcp"] {
+        // Claims a gigabyte, sends nothing: the answer must not wait for it.
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
+             Accept: application/json, text/event-stream\r\nMCP-Protocol-Version: 2025-11-25\r\n\
+             Content-Length: 1000000000\r\n\r\n"
+        );
+        let mut stream = TcpStream::connect(app.address).await.unwrap();
+        stream.write_all(head.as_bytes()).await.unwrap();
+        let started = Instant::now();
+        let (response, _) = read_until_closed(&mut stream, 2 * SECOND).await;
+        assert_eq!(status_of(&response), 413, "{path}: {response}");
+        assert!(started.elapsed() < 2 * SECOND, "{path}");
+    }
+    assert_eq!(app.get("/health").await.status(), 200);
+}
+
+#[tokio::test]
+async fn a_header_flood_and_an_oversized_header_are_431() {
+    let app = spawn_app(&["--max-headers", "32", "--max-header-bytes", "8192"]).await;
+    let mut flood = String::from("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    for i in 0..40 {
+        flood.push_str(&format!("X-Flood-{i}: v\r\n"));
+    }
+    flood.push_str("\r\n");
+    let (response, closed) = exchange(app.address, flood.as_bytes(), 2 * SECOND).await;
+    assert_eq!(status_of(&response), 431, "{response}");
+    assert!(closed);
+
+    let huge = format!(
+        "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(10_000)
+    );
+    let (response, _) = exchange(app.address, huge.as_bytes(), 2 * SECOND).await;
+    assert_eq!(status_of(&response), 431, "{response}");
+
+    // Under both limits: fine.
+    let mut fine = String::from("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
+    for i in 0..20 {
+        fine.push_str(&format!("X-Ok-{i}: {}\r\n", "b".repeat(100)));
+    }
+    fine.push_str("\r\n");
+    let (response, _) = exchange(app.address, fine.as_bytes(), 2 * SECOND).await;
+    assert_eq!(status_of(&response), 200, "{response}");
+}
+
+#[tokio::test]
+async fn a_client_that_never_finishes_its_headers_is_disconnected() {
+    let app = spawn_app(&["--header-read-timeout-seconds", "1"]).await;
+    let started = Instant::now();
+    let (response, closed) = exchange(
+        app.address,
+        b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ",
+        4 * SECOND,
+    )
+    .await;
+    assert!(closed, "connection still open after 4 s");
+    let waited = started.elapsed();
+    assert!(waited >= SECOND && waited < 3 * SECOND, "{waited:?}");
+    assert!(
+        response.is_empty() || status_of(&response) == 408,
+        "{response}"
+    );
+    assert_eq!(app.get("/health").await.status(), 200);
+}
+
+#[tokio::test]
+async fn a_request_slower_than_the_timeout_is_408() {
+    let app = spawn_app(&["--request-timeout-seconds", "1"]).await;
+    // Headers promptly, then only half the body.
+    let head = "POST /mcp/execute HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
+                Content-Length: 60\r\n\r\n{\"tool\":\"echo\",";
+    let started = Instant::now();
+    let (response, _) = exchange(app.address, head.as_bytes(), 4 * SECOND).await;
+    assert_eq!(status_of(&response), 408, "{response}");
+    assert_eq!(
+        body_of(&response),
+        r#"{"detail":"Request timed out after 1 s"}"#
+    );
+    assert!(started.elapsed() < 3 * SECOND);
+    let text = metrics(&app).await;
+    assert_eq!(
+        sample(&text, r#"http_rejected_total{reason="timeout"}"#),
+        Some(1.0)
+    );
+}
+
+#[tokio::test]
+async fn over_the_in_flight_cap_new_requests_get_503_with_retry_after_at_once() {
+    let app = spawn_app(&["--max-in-flight", "1"]).await;
+    // One request holds the only slot: its body arrives late.
+    let body = r#"{"tool":"echo","arguments":{"message":"held"}}"#;
+    let mut held = TcpStream::connect(app.address).await.unwrap();
+    let head = format!(
+        "POST /mcp/execute HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    held.write_all(head.as_bytes()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    let started = Instant::now();
+    let refused = app.get("/mcp/tools").await;
+    assert!(started.elapsed() < SECOND, "refusal was queued");
+    assert_eq!(refused.status(), 503);
+    assert_eq!(refused.headers()["retry-after"], "1");
+    let detail: Value = refused.json().await.unwrap();
+    assert_eq!(
+        detail,
+        json!({"detail": "Server is at capacity, retry shortly"})
+    );
+    // Probes and the scrape are never shed.
+    assert_eq!(app.get("/ready").await.status(), 200);
+    let text = metrics(&app).await;
+    assert_eq!(
+        sample(&text, r#"http_rejected_total{reason="overloaded"}"#),
+        Some(1.0)
+    );
+
+    held.write_all(body.as_bytes()).await.unwrap();
+    let (response, _) = read_until_closed(&mut held, 2 * SECOND).await;
+    assert_eq!(status_of(&response), 200, "{response}");
+    assert_eq!(app.get("/mcp/tools").await.status(), 200);
+}
+
+#[tokio::test]
+async fn legacy_sessions_are_capped_and_a_closed_one_frees_its_place() {
+    let app = spawn_app(&["--legacy-sessions", "true", "--max-sessions", "1"]).await;
+    let first = legacy_initialize(&app).await;
+    assert_eq!(first.status(), 200);
+    let session = session_id(&first);
+    let refused = legacy_initialize(&app).await;
+    assert_eq!(refused.status(), 503);
+    assert_eq!(refused.headers()["retry-after"], "1");
+    let detail: Value = refused.json().await.unwrap();
+    assert_eq!(
+        detail,
+        json!({"detail": "Too many open MCP sessions, retry shortly"})
+    );
+    // The open session still works.
+    assert_eq!(
+        list_tools(&app, &[("Mcp-Session-Id", &session)]).await.0,
+        200
+    );
+    let deleted = app
+        .client
+        .delete(app.mcp_url())
+        .header("Mcp-Session-Id", &session)
+        .header("MCP-Protocol-Version", "2025-11-25")
+        .send()
+        .await
+        .unwrap();
+    assert!(deleted.status().is_success());
+    assert_eq!(legacy_initialize(&app).await.status(), 200);
+}
+
+#[tokio::test]
+async fn an_idle_legacy_session_is_closed_and_its_id_then_gets_404() {
+    let app = spawn_app(&["--legacy-sessions", "true", "--session-idle-seconds", "1"]).await;
+    let busy = session_id(&legacy_initialize(&app).await);
+    let idle = session_id(&legacy_initialize(&app).await);
+    for _ in 0..6 {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(list_tools(&app, &[("Mcp-Session-Id", &busy)]).await.0, 200);
+    }
+    assert_eq!(list_tools(&app, &[("Mcp-Session-Id", &idle)]).await.0, 404);
+    assert_eq!(
+        sample(&metrics(&app).await, "mcp_legacy_sessions"),
+        Some(1.0)
+    );
+}
