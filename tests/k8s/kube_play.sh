@@ -65,6 +65,35 @@ else
     sed 's/^/    /' "$WORK/validate.log"
 fi
 
+# validate.sh's cluster steps too: a stub kubectl answers the `get` calls as a
+# healthy cluster would, and its `port-forward` is a socat to the pod's port.
+# All 11 steps must pass, and the port-forward must be gone afterwards.
+mkdir -p "$WORK/stub"
+cat >"$WORK/stub/kubectl" <<STUB
+#!/bin/sh
+case "\$*" in
+    "get deployment"*) exit 0 ;;
+    "get pods"*) echo "mcp-rust-server-7d9c-x2x4z Running true" ;;
+    "get svc"*) printf ClusterIP ;;
+    "port-forward"*) lp="\${5%%:*}"; exec socat "TCP-LISTEN:\$lp,bind=127.0.0.1,reuseaddr,fork" "TCP:127.0.0.1:$PORT" ;;
+    *) exit 1 ;;
+esac
+STUB
+chmod +x "$WORK/stub/kubectl"
+LP="$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+if PATH="$WORK/stub:$PATH" "$ROOT/scripts/validate.sh" --local-port "$LP" >"$WORK/validate-pf.log" 2>&1 &&
+    [ "$(grep -c '^✓' "$WORK/validate-pf.log")" -eq 11 ]; then
+    ok "scripts/validate.sh with a stub cluster: all 11 steps pass through its port-forward"
+else
+    bad "scripts/validate.sh with a stub cluster:"
+    sed 's/^/    /' "$WORK/validate-pf.log"
+fi
+if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$LP/health"; then
+    bad "validate.sh left its port-forward on port $LP running"
+else
+    ok "validate.sh stopped its port-forward on exit"
+fi
+
 # Listening on all interfaces (HOST=0.0.0.0 from the manifest), not loopback:
 # /proc/net/tcp lists 00000000:1F40 (0.0.0.0:8000) in state 0A (LISTEN).
 if awk '$2 == "00000000:1F40" && $4 == "0A" {f=1} END {exit !f}' "/proc/$PID/net/tcp"; then
