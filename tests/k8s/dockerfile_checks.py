@@ -71,5 +71,5 @@ check("runtime stage copies only the binary",
       [(c.flags, c.value) for c in by.get("COPY", [])] == [(("--from=builder",), ("/out/mcp-rust-server", "/mcp-rust-server"))])
 
 ignored = {l.strip().rstrip("/") for l in open(sys.argv[2]) if l.strip() and not l.startswith("#")}
-check(".dockerignore keeps target/ and .git/ out of the context", {"target", ".git"} <= ignored, ignored)
+check(".dockerignore keeps target/, bench/, .git/ out of the context", {"target", "**/target", "bench", ".git"} <= ignored, ignored)
 sys.exit(1 if failures else 0)
