@@ -253,8 +253,40 @@ pub async fn mcp_gate(State(gate): State<McpGate>, request: Request, next: Next)
             "Too many open MCP sessions, retry shortly",
         );
     }
-    next.run(Request::from_parts(parts, Body::from(bytes)))
+    let response = next
+        .run(Request::from_parts(parts, Body::from(bytes)))
+        .await;
+    if response.status() == StatusCode::UNSUPPORTED_MEDIA_TYPE {
+        return decode_failure_as_json_rpc(response).await;
+    }
+    response
+}
+
+/// rmcp answers a body it cannot decode (what [`crate::inspect`] lets
+/// through: numbers out of range, say) with 415 and a text reason; JSON-RPC
+/// calls that a parse error. Only that answer is rewritten (400 with a
+/// `-32700` error); a real Content-Type refusal stays 415.
+async fn decode_failure_as_json_rpc(response: Response) -> Response {
+    const DECODE_FAILURE: &str = "fail to deserialize request body ";
+    let (parts, body) = response.into_parts();
+    // rmcp's reasons are one short line; 64 KiB is far more than enough.
+    let text = axum::body::to_bytes(body, 64 * 1024)
         .await
+        .unwrap_or_default();
+    match std::str::from_utf8(&text)
+        .ok()
+        .and_then(|t| t.strip_prefix(DECODE_FAILURE))
+    {
+        Some(reason) => {
+            let error = crate::inspect::Reject {
+                kind: crate::inspect::RejectKind::Parse,
+                id: serde_json::Value::Null,
+                message: format!("Parse error: {reason}"),
+            };
+            (StatusCode::BAD_REQUEST, Json(error.body())).into_response()
+        }
+        None => Response::from_parts(parts, Body::from(text)),
+    }
 }
 
 /// Serves `router` on `listener` with hyper's per-connection limits (header

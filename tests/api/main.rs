@@ -5,6 +5,7 @@
 mod auth;
 mod binary;
 mod helpers;
+mod hostile;
 mod limits;
 mod mcp_legacy_sessions;
 mod mcp_stateless;
