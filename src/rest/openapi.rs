@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use axum::{Json, Router, routing::get};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Value, json};
 use utoipa::{
     Modify, OpenApi, ToSchema,
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
@@ -71,6 +71,7 @@ pub struct ToolList {
 
 /// `POST /mcp/execute` body.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"tool": "echo", "arguments": {"message": "Hello"}}))]
 pub struct ExecuteRequest {
     /// Name of the tool to run (see `GET /mcp/tools`).
     pub tool: String,
@@ -177,7 +178,8 @@ fn list_resources() {}
 
 /// Read a resource.
 #[utoipa::path(get, path = "/mcp/resource/{uri}", tag = "resources", security((), ("bearer" = [])),
-    params(("uri" = String, Path, description = "The resource URI, raw (`mcp://demo/status`) or percent-encoded")),
+    params(("uri" = String, Path, example = "mcp://demo/status",
+        description = "The resource URI, raw (`mcp://demo/status`) or percent-encoded")),
     responses(
     (status = 200, description = "The resource's content", body = ResourceContent),
     (status = 401, description = "Authentication is on and no valid bearer token was sent", body = ErrorBody),
