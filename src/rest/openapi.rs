@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use axum::{Json, Router, routing::get};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 use utoipa::{
     Modify, OpenApi, ToSchema,
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
