@@ -4,6 +4,7 @@
 
 mod auth;
 mod binary;
+mod drain_under_load;
 mod helpers;
 mod hostile;
 mod limits;
