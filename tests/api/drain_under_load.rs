@@ -155,6 +155,10 @@ async fn sigterm_under_load_answers_or_cleanly_refuses_every_request() {
         answered >= FAST_CLIENTS * 5,
         "too little load: {answered} answers"
     );
+    eprintln!(
+        "drain under load: {answered} answered before SIGTERM, {FAST_CLIENTS} refused with 503 \
+         after it, {SLOW_CLIENTS} in flight across it completed, 0 dropped"
+    );
 
     let status = tokio::task::spawn_blocking(move || {
         for _ in 0..200 {
