@@ -351,6 +351,73 @@ mod tests {
         }
     }
 
+    /// A stable-toolchain stand-in for `fuzz/` (cargo fuzz needs nightly):
+    /// seeds mutated by a seeded xorshift, checked against the fuzz target's
+    /// invariants. `FUZZ_ITERATIONS` raises the count (scripts/fuzz.sh).
+    #[test]
+    fn mutated_bodies_never_panic_and_always_get_a_fixed_label() {
+        let iterations: u64 = std::env::var("FUZZ_ITERATIONS")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(20_000);
+        let seeds: [&[u8]; 5] = [
+            br#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"message":"hi"}}}"#,
+            br#"{"jsonrpc":"2.0","id":"a","result":{"x":[1,2.5,null,true]}}"#,
+            br#"[{"jsonrpc":"2.0","id":1,"method":"ping"}]"#,
+            br#"{"jsonrpc":"2.0","method":"notifications/initialized","params":{"_meta":{}}}"#,
+            b"{\"a\":\"\\u00e9\\\"\",\"b\":[[[{}]]],\"c\":-1e-7}",
+        ];
+        let tokens: [&[u8]; 12] = [
+            b"{",
+            b"}",
+            b"[",
+            b"]",
+            b"\"",
+            b"\\",
+            b":",
+            b",",
+            b"1e999",
+            b"null",
+            b"\xff",
+            b"\"method\":",
+        ];
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..iterations {
+            let mut body = seeds[(next() % seeds.len() as u64) as usize].to_vec();
+            for _ in 0..=(next() % 4) {
+                let at = (next() % (body.len() as u64 + 1)) as usize;
+                match next() % 4 {
+                    0 if !body.is_empty() => {
+                        let i = at.min(body.len() - 1);
+                        body[i] ^= 1 << (next() % 8);
+                    }
+                    1 => body
+                        .splice(at..at, tokens[(next() % 12) as usize].iter().copied())
+                        .for_each(drop),
+                    2 if at < body.len() => {
+                        body.remove(at);
+                    }
+                    _ => body.truncate(at),
+                }
+            }
+            let inspection = inspect(&body);
+            assert!(METHODS.contains(&inspection.label()), "{body:?}");
+            match &inspection {
+                Inspection::Reject(reject) => {
+                    assert!(matches!(reject.code(), -32700 | -32600));
+                    assert_eq!(reject.body()["jsonrpc"], "2.0");
+                }
+                _ => assert!(std::str::from_utf8(&body).is_ok(), "{body:?}"),
+            }
+        }
+    }
+
     #[test]
     fn methods_outside_the_fixed_set_are_labelled_other() {
         assert_eq!(
