@@ -10,6 +10,7 @@
 # last CPU and wrk to the first, loads it for PROFILE_SECONDS+6 s on 127.0.0.1, records
 # PROFILE_SECONDS (10) of samples with DWARF call graphs, and prints the top self and inclusive
 # frames. Needs perf (Debian linux-perf; installed here if missing) and run.sh's wrk.
+# PROFILE_OURS_ROOT: build `ours` from that checkout instead of this one.
 # Output: bench/.tools/profile/TARGET.data (open with `perf report -i`).
 set -euo pipefail
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -32,8 +33,9 @@ rmcp | floor)
     bin="$BENCH/peers/target/profiling/$([ "$target" = rmcp ] && echo rmcp-stock || echo floor)"
     ;;
 ours | ours-rest)
-    (cd "$ROOT" && cargo build --profile profiling --quiet)
-    bin="$ROOT/target/profiling/mcp-rust-server"
+    src="${PROFILE_OURS_ROOT:-$ROOT}" # another checkout of the server, e.g. a `git archive` of a commit
+    (cd "$src" && cargo build --profile profiling --quiet)
+    bin="$src/target/profiling/mcp-rust-server"
     env_extra=(MCP_LEGACY_SESSIONS=false LOG_LEVEL=warn)
     if [ "$target" = ours-rest ]; then
         path=/mcp/execute

@@ -13,7 +13,8 @@
 #
 # Knobs (environment): BENCH_CONNECTIONS (32), BENCH_WARMUP, BENCH_DURATION, BENCH_ROUNDS,
 # BENCH_PIN=0 (don't pin server and wrk to separate CPUs), BENCH_SEED_MD (seed markdown path),
-# BENCH_RESULTS_DIR (bench/results), BENCH_SKIP_OURS=1 (peers only).
+# BENCH_RESULTS_DIR (bench/results), BENCH_SKIP_OURS=1 (peers only), BENCH_OURS_BIN (a prebuilt
+# mcp-rust-server binary instead of building this checkout).
 set -euo pipefail
 
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -90,7 +91,11 @@ OURS_BIN=""
 want_ours=1
 [ "${BENCH_SKIP_OURS:-0}" = 1 ] && want_ours=0
 if [[ " $* " == *" --only "* ]] && [[ " $* " != *" ours"* ]]; then want_ours=0; fi
-if [ "$want_ours" = 0 ]; then
+if [ "$want_ours" = 1 ] && [ -n "${BENCH_OURS_BIN:-}" ]; then
+    [ -x "$BENCH_OURS_BIN" ] || die "BENCH_OURS_BIN=$BENCH_OURS_BIN is not executable"
+    log "using prebuilt mcp-rust-server: $BENCH_OURS_BIN"
+    OURS_BIN="$BENCH_OURS_BIN"
+elif [ "$want_ours" = 0 ]; then
     log "skipping mcp-rust-server (BENCH_SKIP_OURS=1 or --only without ours rows)"
 elif [ -f "$ROOT/src/main.rs" ]; then
     log "cargo build --release (mcp-rust-server)"

@@ -294,6 +294,10 @@ def build_plan(cfg):
     servers = {
         "floor": ServerSpec("floor", "floor (axum + serde_json)", [f"{p}/target/release/floor"], 18081),
         "rmcp": ServerSpec("rmcp", "rmcp stock service", [f"{p}/target/release/rmcp-stock"], 18082),
+        "rmcp-legacy": ServerSpec(
+            "rmcp-legacy", "rmcp stock service (legacy sessions)", [f"{p}/target/release/rmcp-stock"],
+            18083, env={"MCP_LEGACY_SESSIONS": "true"},
+        ),
         "pysdk": ServerSpec(
             "pysdk", "Python SDK (mcp)", [cfg.py_mcp, f"{p}/python-sdk/server.py"], 18084
         ),
@@ -333,6 +337,9 @@ def build_plan(cfg):
                  call_body(CALC_ARGS, False), mcp_headers(False), "mcp"),
         Scenario("rmcp-2026", f"rmcp stock: MCP tools/call, stateless {MODERN}", "rmcp", "/mcp",
                  call_body(CALC_ARGS, True), mcp_headers(True), "mcp"),
+        Scenario("rmcp-legacy", "rmcp stock: MCP tools/call, legacy session (SSE)", "rmcp-legacy",
+                 "/mcp", call_body(CALC_ARGS, False), mcp_headers(False), "mcp",
+                 legacy_session=True),
         Scenario("tssdk", "TypeScript SDK: MCP tools/call, stateless", "tssdk", "/mcp",
                  call_body(CALC_ARGS, False), mcp_headers(False), "mcp"),
         Scenario("pysdk", "Python SDK: MCP tools/call, stateless", "pysdk", "/mcp",
@@ -415,7 +422,8 @@ GOALS = [
 INFO_RATIOS = [
     ("mcp2026_vs_rmcp2026", f"MCP tools/call {MODERN} vs rmcp stock {MODERN}", ("ours-mcp-2026", "rmcp-2026")),
     ("mcp_vs_tssdk", "MCP tools/call vs TypeScript SDK", ("ours-mcp", "tssdk")),
-    ("legacy_vs_floor", "MCP legacy session (SSE) vs floor", ("ours-legacy", "floor")),
+    ("legacy_vs_rmcp_legacy", "MCP legacy session (SSE) vs rmcp stock legacy session",
+     ("ours-legacy", "rmcp-legacy")),
 ]
 
 
@@ -554,8 +562,7 @@ def main():
             print(f"  FAILED: {e}", flush=True)
     if not cfg.only:
         try:
-            spec = ServerSpec(**{**servers["rmcp"].__dict__, "env": {"MCP_LEGACY_SESSIONS": "true"},
-                                 "key": "rmcp-legacy"})
+            spec = servers["rmcp-legacy"]
             print(f"rmcp stock legacy mode (reference): RSS with {cfg.sessions} sessions", flush=True)
             res["rmcp_sessions"] = sessions_rss(cfg, spec, logs)
             print(f"  {res['rmcp_sessions']['rss_mib']:.1f} MiB", flush=True)
