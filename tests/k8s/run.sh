@@ -169,6 +169,9 @@ if $image_ok; then
     want_cfg='65532:65532|{"8000/tcp":{}}|["/mcp-rust-server"]|["serve"]|'"$VERSION"
     [ "$cfg" = "$want_cfg" ] && pass "image config: user, port, entrypoint, OCI version label" ||
         fail "image config is $cfg, want $want_cfg"
+    # deploy.sh saves this name for `minikube image load`: the cluster's name for $REF.
+    podman image exists "docker.io/library/$REF" && pass "image also tagged docker.io/library/$REF" ||
+        fail "image not tagged docker.io/library/$REF"
     env="$(podman image inspect --format '{{json .Config.Env}}' "$REF")"
     hc="$(podman image inspect --format '{{json .Config.Healthcheck.Test}}' "$REF" 2>/dev/null || true)"
     if grep -q '"HOST=0.0.0.0"' <<<"$env" && [ "$hc" = '["CMD","/mcp-rust-server","healthcheck"]' ]; then
