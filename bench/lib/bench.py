@@ -35,6 +35,7 @@ CALC_ARGS = {"operation": "add", "a": 10, "b": 5}
 EXPECTED = 15.0
 CHECK_ARGS = {"operation": "multiply", "a": 6, "b": 7}  # a second call, so a fixed answer fails
 CHECK_EXPECTED = 42.0
+ID_PLACEHOLDER = 987654321  # post.lua puts a fresh JSON-RPC id here in every request
 ACCEPT = "application/json, text/event-stream"
 MODERN = "2026-07-28"
 LEGACY = "2025-11-25"
@@ -230,15 +231,18 @@ class Scenario:
 
 def run_wrk(cfg, port: int, sc: Scenario, seconds: float, work: Path, headers: dict) -> dict:
     body_file = work / f"{sc.key}.json"
-    body_file.write_text(json.dumps(sc.body))
+    unique = sc.kind == "mcp"
+    body = {**sc.body, "id": ID_PLACEHOLDER} if unique else sc.body
+    body_file.write_text(json.dumps(body))
     env = {
         **os.environ,
+        "BENCH_UNIQUE_IDS": "1" if unique else "0",
         "BENCH_BODY_FILE": str(body_file),
         "BENCH_HEADERS": "\n".join(f"{k}: {v}" for k, v in headers.items()),
     }
     cmd = [
         cfg.wrk, "-t", str(cfg.threads), "-c", str(cfg.connections), "-d", f"{int(seconds)}s",
-        "--timeout", "5s", "-s", str(Path(__file__).parent / "post.lua"),
+        "--timeout", f"{cfg.timeout}s", "-s", str(Path(__file__).parent / "post.lua"),
         f"http://{HOST}:{port}{sc.path}",
     ]
     affinity = (lambda: os.sched_setaffinity(0, cfg.load_cpus)) if cfg.load_cpus else None
@@ -251,6 +255,10 @@ def run_wrk(cfg, port: int, sc: Scenario, seconds: float, work: Path, headers: d
     r = json.loads(line[len("BENCH_JSON "):])
     r["rps"] = r["requests"] / (r["duration_us"] / 1e6)
     r["errors"] = sum(r[k] for k in ("err_connect", "err_read", "err_write", "err_status", "err_timeout"))
+    # Little's law: with every connection busy, throughput x mean latency = connections. Far fewer
+    # means requests hung without completing (wrk counts only completed ones): flag it.
+    r["busy_connections"] = r["rps"] * r["mean_us"] / 1e6
+    r["stalled"] = r["busy_connections"] < 0.5 * cfg.connections
     return r
 
 
@@ -364,9 +372,17 @@ def bench_scenario(cfg, srv: Running, sc: Scenario, work: Path) -> dict:
     for i in range(cfg.rounds):
         r = run_wrk(cfg, srv.spec.port, sc, cfg.duration, work, headers)
         print(f"    round {i + 1}/{cfg.rounds}: {r['rps']:,.0f} req/s  p50 {r['p50_us'] / 1000:.2f} ms"
-              f"  p99 {r['p99_us'] / 1000:.2f} ms  errors {r['errors']}", flush=True)
+              f"  p99 {r['p99_us'] / 1000:.2f} ms  errors {r['errors']}  busy connections "
+              f"{r['busy_connections']:.1f}/{cfg.connections}{'  STALLED' if r['stalled'] else ''}",
+              flush=True)
         rounds.append(r)
     bad = sum(r["errors"] for r in rounds)
+    problem = None
+    if any(r["stalled"] for r in rounds):
+        problem = (f"connections stalled (busy {min(r['busy_connections'] for r in rounds):.1f} of "
+                   f"{cfg.connections}): requests hung without an answer")
+    elif bad:
+        problem = f"{bad} errors (non-2xx, timeouts or socket errors)"
     return {
         "key": sc.key,
         "label": sc.label,
@@ -375,6 +391,7 @@ def bench_scenario(cfg, srv: Running, sc: Scenario, work: Path) -> dict:
         "p50_ms": statistics.median(r["p50_us"] for r in rounds) / 1000,
         "p99_ms": statistics.median(r["p99_us"] for r in rounds) / 1000,
         "errors": bad,
+        "problem": problem,
         "rss_after_mib": srv.rss_mib(),
         "rounds": rounds,
     }
@@ -475,7 +492,7 @@ def markdown(res: dict) -> str:
         lines.append(f"| {r['label']} | {r['rps']:,.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | "
                      f"{r['rss_after_mib']:.1f} | {r['errors']} |")
     if res["failed"]:
-        lines += ["", "Rows that failed: " + "; ".join(f"{k}: {v}" for k, v in res["failed"].items())]
+        lines += ["", "**Failed or flagged:** " + "; ".join(f"`{k}`: {v}" for k, v in res["failed"].items())]
     o = res.get("ours", {})
     if o:
         lines += ["", "## mcp-rust-server process", "",
@@ -533,6 +550,7 @@ def main():
     cfg.warmup = int(ENV.get("BENCH_WARMUP", 1 if cfg.quick else 5))
     cfg.duration = int(ENV.get("BENCH_DURATION", 3 if cfg.quick else 10))
     cfg.rounds = int(ENV.get("BENCH_ROUNDS", 2 if cfg.quick else 5))
+    cfg.timeout = max(1, min(5, cfg.duration - 1))  # a hung request must count within a round
     cfg.start_trials = 3 if cfg.quick else 7
     cfg.sessions = 1000
     ncpu = len(os.sched_getaffinity(0))
@@ -586,6 +604,9 @@ def main():
             for sc in scs:
                 try:
                     rows[sc.key] = bench_scenario(cfg, srv, sc, work)
+                    if rows[sc.key]["problem"]:  # measured, but not a clean run: kept and flagged
+                        failed[sc.key] = rows[sc.key]["problem"]
+                        print(f"  PROBLEM {sc.label}: {rows[sc.key]['problem']}", flush=True)
                 except Exception as e:  # noqa: BLE001
                     failed[sc.key] = str(e)
                     print(f"  FAILED {sc.label}: {e}", flush=True)

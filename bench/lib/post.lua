@@ -10,6 +10,24 @@ for line in (os.getenv("BENCH_HEADERS") or ""):gmatch("[^\n]+") do
   if k then wrk.headers[k] = v end
 end
 
+-- With BENCH_UNIQUE_IDS=1 every request gets its own JSON-RPC id (the body's placeholder id
+-- 987654321 is replaced): requests in flight at once in one MCP session must not share an id.
+if os.getenv("BENCH_UNIQUE_IDS") == "1" then
+  local template = wrk.body
+  assert(template:find("987654321", 1, true), "body has no placeholder id")
+  local threads = 0
+  function setup(thread)
+    threads = threads + 1
+    thread:set("id_base", threads * 1000000000)
+  end
+  local counter = 0
+  function request()
+    counter = counter + 1
+    local body = template:gsub("987654321", tostring(id_base + counter), 1)
+    return wrk.format(nil, nil, nil, body)
+  end
+end
+
 function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
