@@ -51,7 +51,12 @@ pub fn router(
     };
     let mcp = mcp::http::service(server, settings, lifecycle, Arc::clone(&hardening.sessions));
     let routes = rest::router(state)
-        .route("/mcp", hardening.mcp_route(mcp))
+        .route(
+            "/mcp",
+            hardening
+                .mcp_route(mcp)
+                .layer(middleware::from_fn(mcp::http::deleted_session_is_204)),
+        )
         .merge(hardening.routes());
     let router = hardening
         .layers(routes)

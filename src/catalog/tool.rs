@@ -194,18 +194,21 @@ impl RegisteredTool {
         });
         let definition = ToolDefinition::new(T::NAME, T::DESCRIPTION, schema);
         let tool = Arc::new(tool);
-        let invoke =
-            Box::new(move |arguments: JsonObject, context: ToolContext| {
-                let tool = Arc::clone(&tool);
-                Box::pin(async move {
-                    let args = serde_json::from_value::<T::Args>(Value::Object(arguments))
-                        .map_err(|e| ToolError::InvalidArguments {
-                            tool: T::NAME,
-                            reason: e.to_string(),
-                        })?;
-                    tool.call(args, context).await
-                }) as BoxFuture<_>
-            });
+        let invoke = Box::new(move |arguments: JsonObject, context: ToolContext| {
+            let tool = Arc::clone(&tool);
+            Box::pin(async move {
+                // The path names the argument at fault (`a: invalid type…`).
+                let args: T::Args = serde_path_to_error::deserialize(Value::Object(arguments))
+                    .map_err(|e| ToolError::InvalidArguments {
+                        tool: T::NAME,
+                        reason: match e.path().to_string().as_str() {
+                            "." => e.inner().to_string(),
+                            path => format!("{path}: {}", e.inner()),
+                        },
+                    })?;
+                tool.call(args, context).await
+            }) as BoxFuture<_>
+        });
         Self {
             definition,
             invoke,
@@ -240,20 +243,11 @@ impl RegisteredTool {
             );
         }
         let latency_ms = elapsed.as_secs_f64() * 1000.0;
-        match &result {
-            Ok(_) => tracing::info!(
-                tool = self.name(),
-                outcome = "success",
-                latency_ms,
-                "tool call"
-            ),
-            Err(e) => tracing::info!(
-                tool = self.name(),
-                outcome = e.kind(),
-                latency_ms,
-                error = %e,
-                "tool call"
-            ),
+        let outcome = result.as_ref().map_or_else(ToolError::kind, |_| "success");
+        tracing::info!(tool = self.name(), outcome, latency_ms, "tool call");
+        if let Err(e) = &result {
+            // Error messages may quote argument values: debug only.
+            tracing::debug!(tool = self.name(), error = %e, "tool call failed");
         }
         result
     }

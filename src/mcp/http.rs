@@ -42,3 +42,18 @@ pub fn service(
     // starts with fresh session state.
     StreamableHttpService::new(move || Ok(server.for_new_session()), sessions, config)
 }
+
+/// rmcp answers a successful session DELETE with 202; the official Python
+/// SDK counts only 200 and 204 as "terminated" and logs a failure otherwise.
+/// The spec leaves the code open, so we answer the one every client accepts.
+pub async fn deleted_session_is_204(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let is_delete = request.method() == http::Method::DELETE;
+    let mut response = next.run(request).await;
+    if is_delete && response.status() == http::StatusCode::ACCEPTED {
+        *response.status_mut() = http::StatusCode::NO_CONTENT;
+    }
+    response
+}

@@ -150,7 +150,7 @@ fn mcp_cases() -> Vec<Case> {
             "tool arguments of the wrong type",
             r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"calculate","arguments":{"operation":"add","a":"x","b":1}}}"#,
             tool_error(
-                "Invalid arguments for tool 'calculate': invalid type: string \"x\", expected f64",
+                "Invalid arguments for tool 'calculate': a: invalid type: string \"x\", expected f64",
             ),
         ),
         case(

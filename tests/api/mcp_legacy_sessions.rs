@@ -89,7 +89,7 @@ async fn a_session_is_created_used_streamed_and_deleted() {
         .send()
         .await
         .unwrap();
-    assert!(delete.status().is_success(), "{}", delete.status());
+    assert_eq!(delete.status(), 204, "the Python SDK accepts only 200/204");
 
     let after = app
         .mcp_post(

@@ -213,7 +213,7 @@ async fn bad_arguments_are_a_422_naming_the_problem() {
     let cases = [
         (
             json!({"operation": "add", "a": "x", "b": 1}),
-            "invalid type: string \"x\"",
+            "a: invalid type: string \"x\"",
         ),
         (json!({"operation": "add", "a": 1}), "missing field `b`"),
         (
