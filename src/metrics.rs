@@ -530,6 +530,89 @@ mod tests {
         assert!(text.ends_with("# EOF\n"));
     }
 
+    /// Cost of what every request and tool call records. Not a pass/fail
+    /// test: `cargo test --release --lib metrics_overhead -- --ignored
+    /// --nocapture` prints nanoseconds per operation.
+    #[test]
+    #[ignore]
+    fn metrics_overhead() {
+        use std::{hint::black_box, time::Instant};
+        const N: u32 = 2_000_000;
+        let metrics = Arc::new(Metrics::new(None));
+        let labels = HttpLabels {
+            method: HttpMethod::POST,
+            route: RouteLabel::Owned("/mcp/execute".into()),
+            status: 200,
+        };
+        let time = |name: &str, f: &dyn Fn()| {
+            let started = Instant::now();
+            for _ in 0..N {
+                f();
+            }
+            let ns = started.elapsed().as_nanos() as f64 / f64::from(N);
+            eprintln!("{name:<58} {ns:>7.1} ns/op");
+        };
+        time(
+            "http request: in-flight inc/dec + Family lookup + inc",
+            &|| {
+                metrics.http_in_flight.inc();
+                metrics.http_in_flight.dec();
+                metrics
+                    .http_requests
+                    .get_or_create(black_box(&labels))
+                    .inc();
+            },
+        );
+        let tool = ToolMetrics {
+            calls: std::array::from_fn(|_| Counter::default()),
+            duration: AtomicHistogram::default(),
+        };
+        time("tool call: outcome counter + AtomicHistogram", &|| {
+            tool.observe(black_box("success"), black_box(Duration::from_micros(40)));
+        });
+        let locked = prometheus_client::metrics::histogram::Histogram::new(BUCKETS);
+        time(
+            "(for comparison) prometheus_client Histogram::observe",
+            &|| {
+                locked.observe(black_box(0.00004));
+            },
+        );
+        time("MCP method counter by label", &|| {
+            metrics.count_mcp_method(black_box("tools/call"));
+        });
+        // Two threads hammering the same series: the contended case.
+        let started = Instant::now();
+        std::thread::scope(|scope| {
+            for _ in 0..2 {
+                scope.spawn(|| {
+                    for _ in 0..N {
+                        metrics
+                            .http_requests
+                            .get_or_create(black_box(&labels))
+                            .inc();
+                    }
+                });
+            }
+        });
+        let ns = started.elapsed().as_nanos() as f64 / f64::from(2 * N);
+        eprintln!(
+            "{:<58} {ns:>7.1} ns/op",
+            "http request counter, 2 threads, same series"
+        );
+        let started = Instant::now();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        for _ in 0..1000 {
+            black_box(runtime.block_on(metrics.render()));
+        }
+        eprintln!(
+            "{:<58} {:>7.1} µs/scrape",
+            "render /metrics",
+            started.elapsed().as_micros() as f64 / 1000.0
+        );
+    }
+
     fn futures_lite_block_on<F: std::future::Future>(future: F) -> F::Output {
         tokio::runtime::Builder::new_current_thread()
             .build()
