@@ -2,7 +2,7 @@
 
 use axum::{
     Json,
-    extract::{Path, State},
+    extract::{Path, State, rejection::PathRejection},
 };
 use serde_json::{Value, json};
 
@@ -30,8 +30,10 @@ pub async fn list(State(state): State<AppState>) -> Json<Value> {
 /// (`/mcp/resource/mcp%3A%2F%2Fdemo%2Fstatus`); axum decodes the latter.
 pub async fn read(
     State(state): State<AppState>,
-    Path(uri): Path<String>,
+    uri: Result<Path<String>, PathRejection>,
 ) -> Result<Json<Value>, ApiError> {
+    // A path that is not UTF-8 once decoded: a 400 in the API's own shape.
+    let Path(uri) = uri.map_err(|e| ApiError::new(e.status(), e.body_text()))?;
     let resource = state
         .catalog
         .resource(&uri)

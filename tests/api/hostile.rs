@@ -419,6 +419,15 @@ async fn hostile_rest_bodies_get_a_4xx_in_the_detail_shape() {
         let body: Value = response.json().await.unwrap();
         assert_eq!(body, json!({"detail": detail}), "{name}");
     }
+    // A resource path that is not UTF-8 once percent-decoded.
+    let (status, body) = app.get_json("/mcp/resource/%ff%fe").await;
+    assert_eq!(
+        (status, body),
+        (
+            400,
+            json!({"detail": "Invalid URL: Invalid UTF-8 in `uri`"})
+        )
+    );
     // Deep nesting: refused by the JSON parser's depth limit.
     let deep = format!(
         r#"{{"tool":"echo","arguments":{{"message":{}{}}}}}"#,
