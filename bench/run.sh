@@ -110,8 +110,10 @@ log "cargo build --release (bench/peers: floor, rmcp-stock)"
 # --- what ran where -------------------------------------------------------------------------
 ver() { "$@" 2>&1 | head -1 | tr -d '"\\'; }
 pyver() { "$1" -c "import importlib.metadata as m; print(m.version('$2'))"; }
-BENCH_VERSIONS="$(printf '{"rustc":"%s","wrk":"%s","python":"%s","mcp (Python SDK)":"%s","fastapi (seed)":"%s","uvicorn (seed)":"%s","node":"%s","@modelcontextprotocol/sdk":"%s"}' \
-    "$(ver rustc --version)" "$(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)" \
+OURS_REV="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$ROOT" diff --quiet HEAD -- src Cargo.toml Cargo.lock 2>/dev/null || echo '+dirty')"
+[ -n "${BENCH_OURS_BIN:-}" ] && OURS_REV="prebuilt $BENCH_OURS_BIN"
+BENCH_VERSIONS="$(printf '{"mcp-rust-server":"%s","rustc":"%s","wrk":"%s","python":"%s","mcp (Python SDK)":"%s","fastapi (seed)":"%s","uvicorn (seed)":"%s","node":"%s","@modelcontextprotocol/sdk":"%s"}' \
+    "$OURS_REV" "$(ver rustc --version)" "$(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)" \
     "$(ver "$TOOLS/venv-mcp/bin/python" --version)" \
     "$(pyver "$TOOLS/venv-mcp/bin/python" mcp)" "$(pyver "$TOOLS/venv-seed/bin/python" fastapi)" \
     "$(pyver "$TOOLS/venv-seed/bin/python" uvicorn)" "$(ver "$NODE" --version)" \
