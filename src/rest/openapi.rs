@@ -248,9 +248,80 @@ pub fn router() -> Router {
     let json = serde_json::to_value(&doc)
         // Why this cannot fail: the document is plain data built above.
         .expect("OpenAPI document serializes");
+    let page = docs_page(&doc);
     Router::new()
         .route("/openapi.json", get(move || async move { Json(json) }))
-        .merge(Scalar::with_url("/docs", doc))
+        .merge(
+            Scalar::with_url("/docs", doc)
+                .title("mcp-rust-server REST API")
+                .custom_html(page),
+        )
+}
+
+/// The docs page: Scalar's interactive reference, whose script comes from a
+/// CDN the *browser* loads (the server needs no network). Until that script
+/// has loaded (or if it cannot be: an offline browser), the page shows a
+/// plain list of the operations, rendered here from the same document.
+fn docs_page(doc: &utoipa::openapi::OpenApi) -> String {
+    let mut rows = String::new();
+    for (path, item) in &doc.paths.paths {
+        let operations = [
+            ("GET", &item.get),
+            ("POST", &item.post),
+            ("PUT", &item.put),
+            ("DELETE", &item.delete),
+        ];
+        for (method, operation) in operations {
+            let Some(operation) = operation else { continue };
+            let summary = operation.summary.as_deref().unwrap_or("");
+            let statuses: Vec<&str> = operation
+                .responses
+                .responses
+                .keys()
+                .map(String::as_str)
+                .collect();
+            rows.push_str(&format!(
+                "<tr><td><code>{method}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>\n",
+                escape(path),
+                escape(summary),
+                escape(&statuses.join(", "))
+            ));
+        }
+    }
+    format!(
+        r#"<!doctype html>
+<html>
+<head>
+  <title>$title</title>
+  <meta charset="utf-8"/>
+  <meta name="viewport" content="width=device-width, initial-scale=1"/>
+</head>
+<body>
+<div id="offline" style="font-family: sans-serif; max-width: 60em; margin: 2em auto">
+  <h1>$title</h1>
+  <p>The interactive reference loads from a CDN. Without it, here are the
+  operations; the full description is <a href="/openapi.json">/openapi.json</a>.
+  MCP itself is JSON-RPC at <code>/mcp</code>.</p>
+  <table border="1" cellpadding="4" style="border-collapse: collapse">
+    <tr><th>Method</th><th>Path</th><th>What</th><th>Statuses</th></tr>
+{rows}  </table>
+</div>
+<script id="api-reference" type="application/json">
+$spec
+</script>
+<script src="https://cdn.jsdelivr.net/npm/@scalar/api-reference"
+        onload="document.getElementById('offline').remove()"></script>
+</body>
+</html>
+"#
+    )
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 #[cfg(test)]
@@ -273,5 +344,17 @@ mod tests {
             assert!(paths.contains(&path), "{path} missing from {paths:?}");
         }
         assert_eq!(doc.info.version, crate::VERSION);
+    }
+
+    #[test]
+    fn the_docs_page_lists_every_operation_without_the_cdn() {
+        let page = docs_page(&document());
+        for row in [
+            "<tr><td><code>POST</code></td><td><code>/mcp/execute</code></td><td>Run a tool.</td><td>200, 400, 401, 404, 408, 413, 415, 422, 503</td></tr>",
+            "<tr><td><code>GET</code></td><td><code>/mcp/resource/{uri}</code></td><td>Read a resource.</td><td>200, 401, 404, 503</td></tr>",
+        ] {
+            assert!(page.contains(row), "{row} not in\n{page}");
+        }
+        assert!(page.contains("$spec"), "Scalar fills in the document");
     }
 }

@@ -11,6 +11,7 @@ mod limits;
 mod mcp_legacy_sessions;
 mod mcp_stateless;
 mod metrics;
+mod openapi;
 mod raw;
 mod rest;
 mod security;
