@@ -49,14 +49,15 @@ pub fn router(
         catalog,
         lifecycle: lifecycle.clone(),
     };
-    let mcp = mcp::http::service(server, settings, lifecycle, Arc::clone(&hardening.sessions));
+    let mcp = mcp::http::service(
+        server,
+        Arc::clone(&state.catalog),
+        settings,
+        lifecycle,
+        Arc::clone(&hardening.sessions),
+    );
     let routes = rest::router(state)
-        .route(
-            "/mcp",
-            hardening
-                .mcp_route(mcp)
-                .layer(middleware::from_fn(mcp::http::deleted_session_is_204)),
-        )
+        .route("/mcp", hardening.mcp_route(mcp))
         .merge(hardening.routes());
     let router = hardening
         .layers(routes)

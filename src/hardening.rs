@@ -88,8 +88,11 @@ impl Hardening {
                 )
             }),
         };
-        axum::routing::any_service(service)
-            .layer(middleware::from_fn_with_state(gate, limits::mcp_gate))
+        axum::routing::any(move |request: axum::extract::Request| {
+            let service = service.clone();
+            async move { service.handle(request).await }
+        })
+        .layer(middleware::from_fn_with_state(gate, limits::mcp_gate))
     }
 
     /// The extra open routes: `/metrics`, `/openapi.json`, `/docs` and the

@@ -34,6 +34,12 @@ pub trait Tool: Send + Sync + 'static {
         None
     }
 
+    /// True when the tool never talks to the client during a call (no
+    /// progress, logging, sampling, elicitation, input requests, list
+    /// changes): its answer depends only on its arguments, so a stateless
+    /// call may be answered on the fast path (`src/mcp/fast_path.rs`).
+    const SELF_CONTAINED: bool = false;
+
     /// Runs the tool. `Err` means the tool ran and failed: the caller sees the
     /// message (an MCP tool error, a REST 422), the server is fine.
     fn call(
@@ -179,6 +185,7 @@ type Invoke =
 pub struct RegisteredTool {
     definition: ToolDefinition,
     invoke: Box<Invoke>,
+    self_contained: bool,
     /// This tool's metric series, resolved once (see [`crate::metrics`]).
     metrics: std::sync::OnceLock<crate::metrics::ToolMetrics>,
 }
@@ -212,12 +219,18 @@ impl RegisteredTool {
         Self {
             definition,
             invoke,
+            self_contained: T::SELF_CONTAINED,
             metrics: std::sync::OnceLock::new(),
         }
     }
 
     pub fn name(&self) -> &str {
         &self.definition.name
+    }
+
+    /// See [`Tool::SELF_CONTAINED`].
+    pub fn is_self_contained(&self) -> bool {
+        self.self_contained
     }
 
     /// The definition MCP's `tools/list` sends and REST's `/mcp/tools` shows.

@@ -27,6 +27,7 @@ impl Tool for SimpleText {
     type Args = NoArgs;
     const NAME: &'static str = "test_simple_text";
     const DESCRIPTION: &'static str = "Returns a fixed text";
+    const SELF_CONTAINED: bool = true;
 
     async fn call(&self, _: NoArgs, _: ToolContext) -> Result<ToolOutput, ToolError> {
         text("This is a simple text response for testing.")
@@ -39,6 +40,7 @@ impl Tool for ImageContent {
     type Args = NoArgs;
     const NAME: &'static str = "test_image_content";
     const DESCRIPTION: &'static str = "Returns a 1x1 PNG image";
+    const SELF_CONTAINED: bool = true;
 
     async fn call(&self, _: NoArgs, _: ToolContext) -> Result<ToolOutput, ToolError> {
         content(vec![ContentBlock::image(PNG, "image/png")])
@@ -51,6 +53,7 @@ impl Tool for AudioContent {
     type Args = NoArgs;
     const NAME: &'static str = "test_audio_content";
     const DESCRIPTION: &'static str = "Returns a short WAV clip";
+    const SELF_CONTAINED: bool = true;
 
     async fn call(&self, _: NoArgs, _: ToolContext) -> Result<ToolOutput, ToolError> {
         content(vec![ContentBlock::audio(WAV, "audio/wav")])
@@ -63,6 +66,7 @@ impl Tool for EmbeddedResource {
     type Args = NoArgs;
     const NAME: &'static str = "test_embedded_resource";
     const DESCRIPTION: &'static str = "Returns an embedded text resource";
+    const SELF_CONTAINED: bool = true;
 
     async fn call(&self, _: NoArgs, _: ToolContext) -> Result<ToolOutput, ToolError> {
         content(vec![ContentBlock::resource(
@@ -81,6 +85,7 @@ impl Tool for MultipleContentTypes {
     type Args = NoArgs;
     const NAME: &'static str = "test_multiple_content_types";
     const DESCRIPTION: &'static str = "Returns text, an image and an embedded resource";
+    const SELF_CONTAINED: bool = true;
 
     async fn call(&self, _: NoArgs, _: ToolContext) -> Result<ToolOutput, ToolError> {
         content(vec![
@@ -103,6 +108,7 @@ impl Tool for ErrorHandling {
     type Args = NoArgs;
     const NAME: &'static str = "test_error_handling";
     const DESCRIPTION: &'static str = "Always fails, as a tool error result";
+    const SELF_CONTAINED: bool = true;
 
     async fn call(&self, _: NoArgs, _: ToolContext) -> Result<ToolOutput, ToolError> {
         Err(ToolError::Failed(

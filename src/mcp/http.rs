@@ -8,15 +8,61 @@
 
 use std::sync::Arc;
 
+use axum::{
+    body::Body,
+    extract::Request,
+    http::{Method, StatusCode},
+    response::{IntoResponse, Response},
+};
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 
-use super::McpServer;
-use crate::{config::Settings, limits::CappedSessions, shutdown::Lifecycle};
+use super::{McpServer, fast_path::FastPath};
+use crate::{catalog::Catalog, config::Settings, limits::CappedSessions, shutdown::Lifecycle};
 
-pub type McpHttpService = StreamableHttpService<McpServer, CappedSessions>;
+type RmcpService = StreamableHttpService<McpServer, CappedSessions>;
+
+/// `/mcp`: the fast path for stateless `tools/call` of self-contained tools,
+/// rmcp for everything else. Cloning it is a few `Arc` bumps (axum clones a
+/// route's service per request; rmcp's own would copy its whole config).
+#[derive(Clone)]
+pub struct McpHttpService {
+    rmcp: Arc<RmcpService>,
+    /// `None` with legacy sessions: every request may belong to one.
+    fast: Option<FastPath>,
+    max_body: usize,
+}
+
+impl McpHttpService {
+    pub async fn handle(&self, request: Request) -> Response {
+        let (parts, body) = request.into_parts();
+        let is_delete = parts.method == Method::DELETE;
+        let request = match &self.fast {
+            Some(fast) if fast.may_answer(&parts) => {
+                let Ok(bytes) = axum::body::to_bytes(body, self.max_body).await else {
+                    return (StatusCode::PAYLOAD_TOO_LARGE, "Payload Too Large").into_response();
+                };
+                if let Some(answer) = fast.answer(&parts, &bytes).await {
+                    return answer;
+                }
+                Request::from_parts(parts, Body::from(bytes))
+            }
+            _ => Request::from_parts(parts, body),
+        };
+        let mut response = self.rmcp.handle(request).await.into_response();
+        // rmcp answers a successful session DELETE with 202; the official
+        // Python SDK counts only 200 and 204 as "terminated" and logs a
+        // failure otherwise. The spec leaves the code open, so we answer the
+        // one every client accepts.
+        if is_delete && response.status() == StatusCode::ACCEPTED {
+            *response.status_mut() = StatusCode::NO_CONTENT;
+        }
+        response
+    }
+}
 
 pub fn service(
     server: McpServer,
+    catalog: Arc<Catalog>,
     settings: &Settings,
     lifecycle: &Lifecycle,
     sessions: Arc<CappedSessions>,
@@ -38,22 +84,15 @@ pub fn service(
             .enforce_origin_validation(),
         None => config.disable_allowed_origins(),
     };
+    let fast =
+        (!settings.legacy_sessions).then(|| FastPath::new(catalog, settings.host_allow_list()));
+    let max_body = config.max_request_body_bytes;
     // One handler per stateless request or legacy session: cheap, and each
     // starts with fresh session state.
-    StreamableHttpService::new(move || Ok(server.for_new_session()), sessions, config)
-}
-
-/// rmcp answers a successful session DELETE with 202; the official Python
-/// SDK counts only 200 and 204 as "terminated" and logs a failure otherwise.
-/// The spec leaves the code open, so we answer the one every client accepts.
-pub async fn deleted_session_is_204(
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    let is_delete = request.method() == http::Method::DELETE;
-    let mut response = next.run(request).await;
-    if is_delete && response.status() == http::StatusCode::ACCEPTED {
-        *response.status_mut() = http::StatusCode::NO_CONTENT;
+    let rmcp = StreamableHttpService::new(move || Ok(server.for_new_session()), sessions, config);
+    McpHttpService {
+        rmcp: Arc::new(rmcp),
+        fast,
+        max_body,
     }
-    response
 }

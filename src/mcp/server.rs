@@ -86,6 +86,25 @@ impl McpServer {
 
 /// `initialize` / `server/discover` answer: capabilities follow from what the
 /// catalog holds, so a client is never told about a feature we lack.
+/// A tool's outcome as MCP's `tools/call` answer (shared with the fast
+/// path, so both send the same bytes).
+pub(super) fn call_tool_response(
+    output: Result<ToolOutput, ToolError>,
+) -> Result<CallToolResponse, McpError> {
+    Ok(match output {
+        Ok(ToolOutput::Json(Value::String(text))) => {
+            CallToolResult::success(vec![ContentBlock::text(text)]).into()
+        }
+        Ok(ToolOutput::Json(value)) => {
+            CallToolResult::success(vec![ContentBlock::text(value.to_string())]).into()
+        }
+        Ok(ToolOutput::Result(result)) => result.into(),
+        Ok(ToolOutput::InputRequired(input)) => CallToolResponse::InputRequired(input),
+        Err(ToolError::Protocol(error)) => return Err(error),
+        Err(error) => CallToolResult::error(vec![ContentBlock::text(error.to_string())]).into(),
+    })
+}
+
 fn server_config(catalog: &Catalog) -> ServerConfig {
     let features = catalog.features();
     let has_prompts = !catalog.prompts().is_empty();
@@ -182,18 +201,7 @@ impl ServerHandler for McpServer {
         let _in_flight = self.lifecycle.track();
         let arguments = request.arguments.unwrap_or_default();
         let context = self.tool_context(context, request.input_responses, request.request_state);
-        Ok(match tool.call(arguments, context).await {
-            Ok(ToolOutput::Json(Value::String(text))) => {
-                CallToolResult::success(vec![ContentBlock::text(text)]).into()
-            }
-            Ok(ToolOutput::Json(value)) => {
-                CallToolResult::success(vec![ContentBlock::text(value.to_string())]).into()
-            }
-            Ok(ToolOutput::Result(result)) => result.into(),
-            Ok(ToolOutput::InputRequired(input)) => CallToolResponse::InputRequired(input),
-            Err(ToolError::Protocol(error)) => return Err(error),
-            Err(error) => CallToolResult::error(vec![ContentBlock::text(error.to_string())]).into(),
-        })
+        call_tool_response(tool.call(arguments, context).await)
     }
 
     async fn list_resources(

@@ -46,6 +46,7 @@ impl Tool for Calculate {
     type Args = CalculateArgs;
     const NAME: &'static str = "calculate";
     const DESCRIPTION: &'static str = "Perform basic arithmetic calculation";
+    const SELF_CONTAINED: bool = true;
 
     async fn call(&self, args: CalculateArgs, _: ToolContext) -> Result<ToolOutput, ToolError> {
         calculate(args.operation, args.a, args.b).map(|n| ToolOutput::Json(Value::Number(n)))

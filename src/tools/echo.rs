@@ -18,6 +18,7 @@ impl Tool for Echo {
     type Args = EchoArgs;
     const NAME: &'static str = "echo";
     const DESCRIPTION: &'static str = "Echo back the provided message";
+    const SELF_CONTAINED: bool = true;
 
     async fn call(&self, args: EchoArgs, _: ToolContext) -> Result<ToolOutput, ToolError> {
         Ok(ToolOutput::Json(Value::String(format!(

@@ -5,6 +5,7 @@
 mod auth;
 mod binary;
 mod drain_under_load;
+mod fast_path;
 mod helpers;
 mod hostile;
 mod limits;

@@ -1,0 +1,421 @@
+//! The fast path: a stateless `tools/call` of a self-contained tool, answered
+//! without rmcp's per-request machinery.
+//!
+//! Why: in stateless mode rmcp builds a whole service per request — a task, a
+//! channel-backed transport, the typed decode of every message kind — which
+//! profiling showed to cost more than the HTTP and JSON work itself (see the
+//! README's benchmark section). `tools/call` is the request that matters for
+//! throughput, and for a tool that never talks to the client mid-call its
+//! answer is a pure function of the body.
+//!
+//! What it bypasses, and why that is safe: the fast path *only ever answers
+//! requests rmcp would accept*, with the bytes rmcp would send. Any doubt —
+//! an Origin header, a Host it cannot prove allowed, a session, an unknown
+//! field, a progress token, a header it does not check, a tool that is not
+//! self-contained — and it declines, so rmcp answers (errors included). The
+//! checks it does itself mirror rmcp 3.11's: Accept and Content-Type media
+//! types, the Host allow-list, `MCP-Protocol-Version`, and for 2026-07-28 the
+//! `Mcp-Method`/`Mcp-Name` headers and the required `_meta` keys. The result
+//! is serialized through rmcp's own message types, with rmcp's per-era rule
+//! (`resultType` only for 2026-07-28). `tests/api/fast_path.rs` checks the
+//! answers against rmcp's byte for byte.
+
+use std::sync::Arc;
+
+use axum::{
+    body::Body,
+    http::{HeaderMap, HeaderValue, Method, StatusCode, header, request::Parts},
+    response::{IntoResponse, Response},
+};
+use rmcp::model::{
+    ClientCapabilities, Implementation, JsonObject, NumberOrString, RequestId,
+    ServerJsonRpcMessage, ServerResult,
+};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use super::server::call_tool_response;
+use crate::catalog::{Catalog, ToolContext};
+
+const PROTOCOL_2026: &str = "2026-07-28";
+/// Legacy revisions the fast path answers (rmcp negotiates these too).
+const LEGACY_PROTOCOLS: [&str; 3] = ["2025-03-26", "2025-06-18", "2025-11-25"];
+
+#[derive(Clone)]
+pub struct FastPath {
+    catalog: Arc<Catalog>,
+    /// `None`: any Host is accepted (as configured for rmcp).
+    allowed_hosts: Option<Arc<[String]>>,
+}
+
+impl FastPath {
+    pub fn new(catalog: Arc<Catalog>, allowed_hosts: Option<Vec<String>>) -> Self {
+        Self {
+            catalog,
+            allowed_hosts: allowed_hosts.map(Into::into),
+        }
+    }
+
+    /// Whether the request line and headers allow a fast answer at all; if
+    /// not, the body need not be read here.
+    pub fn may_answer(&self, parts: &Parts) -> bool {
+        parts.method == Method::POST
+            && !parts.headers.contains_key("mcp-session-id")
+            && !parts.headers.contains_key(header::ORIGIN)
+            && accepts_json_and_sse(&parts.headers)
+            && is_json(&parts.headers)
+            && self.host_is_allowed(&parts.headers)
+            && protocol_version(&parts.headers).is_some()
+    }
+
+    /// The answer to `body`, or `None` to let rmcp answer.
+    pub async fn answer(&self, parts: &Parts, body: &[u8]) -> Option<Response> {
+        let version = protocol_version(&parts.headers)?;
+        let call: Call = serde_json::from_slice(body).ok()?;
+        if call.jsonrpc != "2.0" || call.method != "tools/call" {
+            return None;
+        }
+        let id = request_id(call.id)?;
+        let params: Params = serde_json::from_str(call.params.get()).ok()?;
+        let modern = version == PROTOCOL_2026;
+        if modern {
+            modern_request_is_valid(&parts.headers, &params)?;
+        } else if params.meta.as_ref().is_some_and(|meta| !meta.is_empty()) {
+            // Legacy `_meta` may carry a progress token: rmcp's job.
+            return None;
+        }
+        let tool = self.catalog.tool(&params.name)?;
+        if !tool.is_self_contained() {
+            return None;
+        }
+        let output = tool
+            .call(params.arguments.unwrap_or_default(), ToolContext::rest())
+            .await;
+        let mut result = match call_tool_response(output).ok()? {
+            rmcp::model::CallToolResponse::Complete(result) => result,
+            _ => return None,
+        };
+        if !modern {
+            // rmcp's rule for peers before 2026-07-28.
+            result.result_type = None;
+        }
+        let message = ServerJsonRpcMessage::response(ServerResult::CallToolResult(result), id);
+        let body = serde_json::to_vec(&message).ok()?;
+        Some(
+            (
+                StatusCode::OK,
+                [(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                )],
+                Body::from(body),
+            )
+                .into_response(),
+        )
+    }
+
+    fn host_is_allowed(&self, headers: &HeaderMap) -> bool {
+        let Some(allowed) = &self.allowed_hosts else {
+            return true;
+        };
+        let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
+            return false;
+        };
+        // Only the plain forms are matched here (`name` or `name:port`
+        // against a port-less entry, or the exact authority); anything else
+        // (IPv6, unusual spellings) goes to rmcp's full parser.
+        let name = match host.rsplit_once(':') {
+            Some((name, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => {
+                name
+            }
+            _ => host,
+        };
+        if name.contains(['[', ']', ':']) {
+            return false;
+        }
+        allowed.iter().any(|entry| {
+            entry.eq_ignore_ascii_case(host)
+                || (!entry.contains(':') && entry.eq_ignore_ascii_case(name))
+        })
+    }
+}
+
+/// The JSON-RPC envelope; any other member makes the request rmcp's.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Call<'a> {
+    jsonrpc: &'a str,
+    id: serde_json::Value,
+    method: &'a str,
+    #[serde(borrow)]
+    params: &'a RawValue,
+}
+
+/// `tools/call` params; `inputResponses`, `requestState`, `task` and any
+/// other member make the request rmcp's.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Params {
+    name: String,
+    #[serde(default)]
+    arguments: Option<JsonObject>,
+    #[serde(rename = "_meta", default)]
+    meta: Option<JsonObject>,
+}
+
+/// Integer and string ids only: rmcp rewrites float-form ids.
+fn request_id(id: serde_json::Value) -> Option<RequestId> {
+    match id {
+        serde_json::Value::Number(n) => n.as_i64().map(NumberOrString::Number),
+        serde_json::Value::String(s) => Some(NumberOrString::String(s.into())),
+        _ => None,
+    }
+}
+
+fn protocol_version(headers: &HeaderMap) -> Option<&str> {
+    let version = headers.get("mcp-protocol-version")?.to_str().ok()?;
+    (version == PROTOCOL_2026 || LEGACY_PROTOCOLS.contains(&version)).then_some(version)
+}
+
+/// 2026-07-28: the headers mirror the body, and `_meta` holds exactly the
+/// per-request client context (anything more, e.g. a log level or progress
+/// token, is rmcp's).
+fn modern_request_is_valid(headers: &HeaderMap, params: &Params) -> Option<()> {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if header("mcp-method")? != "tools/call" || header("mcp-name")? != params.name {
+        return None;
+    }
+    if headers
+        .keys()
+        .any(|name| name.as_str().starts_with("mcp-param-"))
+    {
+        return None;
+    }
+    let meta = params.meta.as_ref()?;
+    let known = [
+        "io.modelcontextprotocol/protocolVersion",
+        "io.modelcontextprotocol/clientInfo",
+        "io.modelcontextprotocol/clientCapabilities",
+    ];
+    if meta.keys().any(|key| !known.contains(&key.as_str())) {
+        return None;
+    }
+    if meta.get(known[0])?.as_str()? != PROTOCOL_2026 {
+        return None;
+    }
+    if let Some(info) = meta.get(known[1]) {
+        Implementation::deserialize(info).ok()?;
+    }
+    ClientCapabilities::deserialize(meta.get(known[2])?).ok()?;
+    Some(())
+}
+
+/// Media-type lists as rmcp reads them; a `q=0` (refusal) declines.
+fn accepts_json_and_sse(headers: &HeaderMap) -> bool {
+    let (mut json, mut sse) = (false, false);
+    for value in headers.get_all(header::ACCEPT) {
+        let Ok(value) = value.to_str() else {
+            return false;
+        };
+        for item in value.split(',') {
+            let mut parts = item.split(';');
+            let essence = parts.next().unwrap_or_default().trim();
+            if parts.any(|p| p.trim().starts_with("q=0")) {
+                return false;
+            }
+            json |= essence.eq_ignore_ascii_case("application/json");
+            sse |= essence.eq_ignore_ascii_case("text/event-stream");
+        }
+    }
+    json && sse
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            let essence = v.split_once(';').map_or(v, |(essence, _)| essence);
+            essence.trim().eq_ignore_ascii_case("application/json")
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::Request;
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::config::Toolset;
+
+    fn fast_path() -> FastPath {
+        let catalog = crate::app::catalog(&[Toolset::Core, Toolset::Conformance]);
+        FastPath::new(catalog, Some(vec!["localhost".into(), "127.0.0.1".into()]))
+    }
+
+    fn parts(headers: &[(&str, &str)]) -> Parts {
+        let mut request = Request::post("/mcp");
+        let defaults = [
+            ("host", "127.0.0.1:8000"),
+            ("content-type", "application/json"),
+            ("accept", "application/json, text/event-stream"),
+        ];
+        for (name, value) in defaults {
+            if !headers.iter().any(|(n, _)| *n == name) {
+                request = request.header(name, value);
+            }
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.body(()).unwrap().into_parts().0
+    }
+
+    fn legacy() -> Parts {
+        parts(&[("mcp-protocol-version", "2025-11-25")])
+    }
+
+    fn modern(name: &str) -> Parts {
+        parts(&[
+            ("mcp-protocol-version", "2026-07-28"),
+            ("mcp-method", "tools/call"),
+            ("mcp-name", name),
+        ])
+    }
+
+    fn call(name: &str, arguments: Value) -> Value {
+        json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+               "params": {"name": name, "arguments": arguments}})
+    }
+
+    fn modern_call(name: &str, arguments: Value) -> Value {
+        let mut body = call(name, arguments);
+        body["params"]["_meta"] = json!({
+            "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+            "io.modelcontextprotocol/clientInfo": {"name": "t", "version": "1"},
+            "io.modelcontextprotocol/clientCapabilities": {},
+        });
+        body
+    }
+
+    async fn answer(parts: &Parts, body: &Value) -> Option<Value> {
+        let fast = fast_path();
+        if !fast.may_answer(parts) {
+            return None;
+        }
+        let response = fast.answer(parts, body.to_string().as_bytes()).await?;
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        Some(serde_json::from_slice(&bytes).unwrap())
+    }
+
+    #[tokio::test]
+    async fn answers_a_legacy_stateless_call_without_result_type() {
+        let body = call("calculate", json!({"operation": "add", "a": 10, "b": 5}));
+        assert_eq!(
+            answer(&legacy(), &body).await,
+            Some(json!({"jsonrpc": "2.0", "id": 1, "result": {
+                "content": [{"type": "text", "text": "15"}], "isError": false,
+            }}))
+        );
+    }
+
+    #[tokio::test]
+    async fn answers_a_2026_call_with_result_type_complete() {
+        let body = modern_call("echo", json!({"message": "hi"}));
+        assert_eq!(
+            answer(&modern("echo"), &body).await,
+            Some(json!({"jsonrpc": "2.0", "id": 1, "result": {
+                "resultType": "complete",
+                "content": [{"type": "text", "text": "Echo: hi"}], "isError": false,
+            }}))
+        );
+    }
+
+    #[tokio::test]
+    async fn tool_errors_are_results_on_the_fast_path_too() {
+        let body = call("calculate", json!({"operation": "divide", "a": 1, "b": 0}));
+        let answer = answer(&legacy(), &body).await.unwrap();
+        assert_eq!(answer["result"]["isError"], true);
+        assert_eq!(answer["result"]["content"][0]["text"], "Division by zero");
+    }
+
+    #[tokio::test]
+    async fn declines_whatever_it_does_not_fully_check() {
+        let ok = call("echo", json!({"message": "x"}));
+        let mut progress = ok.clone();
+        progress["params"]["_meta"] = json!({"progressToken": 1});
+        let mut extra = ok.clone();
+        extra["params"]["task"] = json!({});
+        let mut float_id = ok.clone();
+        float_id["id"] = json!(1.5);
+        let mut not_2 = ok.clone();
+        not_2["jsonrpc"] = json!("1.0");
+        let mut log_level = modern_call("echo", json!({"message": "x"}));
+        log_level["params"]["_meta"]["io.modelcontextprotocol/logLevel"] = json!("debug");
+        let cases: Vec<(&str, Parts, Value)> = vec![
+            (
+                "session",
+                parts(&[
+                    ("mcp-protocol-version", "2025-11-25"),
+                    ("mcp-session-id", "s"),
+                ]),
+                ok.clone(),
+            ),
+            (
+                "origin",
+                parts(&[
+                    ("mcp-protocol-version", "2025-11-25"),
+                    ("origin", "http://localhost:1"),
+                ]),
+                ok.clone(),
+            ),
+            ("no version header", parts(&[]), ok.clone()),
+            (
+                "old version",
+                parts(&[("mcp-protocol-version", "2024-11-05")]),
+                ok.clone(),
+            ),
+            (
+                "foreign host",
+                parts(&[
+                    ("mcp-protocol-version", "2025-11-25"),
+                    ("host", "evil.example"),
+                ]),
+                ok.clone(),
+            ),
+            ("unknown tool", legacy(), call("nope", json!({}))),
+            (
+                "not self-contained",
+                legacy(),
+                call("test_tool_with_progress", json!({})),
+            ),
+            ("progress token", legacy(), progress),
+            ("unknown param", legacy(), extra),
+            ("float id", legacy(), float_id),
+            ("jsonrpc 1.0", legacy(), not_2),
+            (
+                "other method",
+                legacy(),
+                json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}),
+            ),
+            ("batch", legacy(), json!([ok.clone()])),
+            (
+                "2026 name mismatch",
+                modern("calculate"),
+                modern_call("echo", json!({"message": "x"})),
+            ),
+            ("2026 without meta", modern("echo"), ok.clone()),
+            ("2026 log level", modern("echo"), log_level),
+        ];
+        for (what, parts, body) in cases {
+            assert_eq!(answer(&parts, &body).await, None, "{what}");
+        }
+        let sse_only = parts(&[
+            ("mcp-protocol-version", "2025-11-25"),
+            ("accept", "text/event-stream"),
+        ]);
+        assert!(!fast_path().may_answer(&sse_only), "accept without json");
+    }
+}
