@@ -5,10 +5,7 @@ use std::{future::Future, io, net::SocketAddr, sync::Arc, time::Duration};
 
 use axum::{
     Router,
-    extract::{MatchedPath, Request, State},
-    http::{HeaderValue, StatusCode, header},
-    middleware::{self, Next},
-    response::{IntoResponse, Response},
+    extract::{MatchedPath, Request},
 };
 use tokio::{net::TcpListener, time::Instant};
 use tokio_util::sync::CancellationToken;
@@ -20,7 +17,7 @@ use crate::{
     config::{Settings, Toolset},
     hardening::Hardening,
     mcp::{self, McpServer},
-    rest::{self, ApiError, AppState, PROBE_PATHS},
+    rest::{self, AppState},
     shutdown::Lifecycle,
 };
 
@@ -59,47 +56,20 @@ pub fn router(
     let routes = rest::router(state)
         .route("/mcp", hardening.mcp_route(mcp))
         .merge(hardening.routes());
-    let router = hardening
-        .layers(routes)
-        .layer(middleware::from_fn_with_state(
-            lifecycle.clone(),
-            refuse_new_work_while_draining,
-        ))
-        .layer(
-            // One log line per request, named by route template (never the
-            // raw URI, which may carry user data such as a resource URI).
-            TraceLayer::new_for_http()
-                .make_span_with(|request: &Request| {
-                    let route = request
-                        .extensions()
-                        .get::<MatchedPath>()
-                        .map_or("unmatched", MatchedPath::as_str);
-                    tracing::info_span!("http", method = %request.method(), route)
-                })
-                .on_response(DefaultOnResponse::new().level(Level::INFO)),
-        );
+    let router = hardening.layers(routes, lifecycle).layer(
+        // One log line per request, named by route template (never the
+        // raw URI, which may carry user data such as a resource URI).
+        TraceLayer::new_for_http()
+            .make_span_with(|request: &Request| {
+                let route = request
+                    .extensions()
+                    .get::<MatchedPath>()
+                    .map_or("unmatched", MatchedPath::as_str);
+                tracing::info_span!("http", method = %request.method(), route)
+            })
+            .on_response(DefaultOnResponse::new().level(Level::INFO)),
+    );
     hardening.track(router)
-}
-
-/// Once shutdown has begun, new requests (other than probes) get a clean 503
-/// telling the client to retry elsewhere; accepted requests are counted so
-/// the drain knows when they are done.
-async fn refuse_new_work_while_draining(
-    State(lifecycle): State<Lifecycle>,
-    request: Request,
-    next: Next,
-) -> Response {
-    if lifecycle.is_draining() && !PROBE_PATHS.contains(&request.uri().path()) {
-        let mut response =
-            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "Server is shutting down")
-                .into_response();
-        let headers = response.headers_mut();
-        headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-        headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
-        return response;
-    }
-    let _in_flight = lifecycle.track();
-    next.run(request).await
 }
 
 /// A bound, not yet running server. Binding happens in [`Application::build`]

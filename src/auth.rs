@@ -18,7 +18,6 @@ use axum::{
     Json,
     extract::{Request, State},
     http::{HeaderMap, HeaderValue, StatusCode, header},
-    middleware::Next,
     response::{IntoResponse, Response},
 };
 use clap::Args;
@@ -230,46 +229,50 @@ pub fn is_protected(path: &str) -> bool {
 /// Where the metadata lives, relative to the base URL.
 pub const METADATA_PATH: &str = "/.well-known/oauth-protected-resource";
 
-/// Middleware: lets a request to a protected path through only with a valid
-/// `Authorization: Bearer` token.
-pub async fn require_bearer(
-    State(auth): State<Auth>,
-    mut request: Request,
-    next: Next,
-) -> Response {
-    let Some(validator) = &auth.validator else {
-        return next.run(request).await;
-    };
-    if !is_protected(request.uri().path()) {
-        return next.run(request).await;
+impl Auth {
+    /// Whether authentication is on (tokens configured).
+    pub fn is_enabled(&self) -> bool {
+        self.validator.is_some()
     }
-    let result = match bearer_token(request.headers()) {
-        Some(token) => validator.validate(token).await,
-        None => Err(AuthError::Missing),
-    };
-    match result {
-        Ok(principal) => {
-            tracing::debug!(subject = %principal.subject, "authenticated");
-            request.extensions_mut().insert(principal);
-            next.run(request).await
+
+    /// Admits a request to a protected path only with a valid
+    /// `Authorization: Bearer` token: `Ok` (the principal recorded in the
+    /// request's extensions), or the 401 challenge to send.
+    pub async fn authorize(&self, request: &mut Request) -> Result<(), Response> {
+        let Some(validator) = &self.validator else {
+            return Ok(());
+        };
+        if !is_protected(request.uri().path()) {
+            return Ok(());
         }
-        Err(error) => {
-            auth.metrics.count_rejection(Rejection::Unauthorized);
-            let metadata = format!("{}{METADATA_PATH}", auth.base_url(request.headers()));
-            let challenge = match error {
-                AuthError::Missing => format!("Bearer resource_metadata=\"{metadata}\""),
-                AuthError::Invalid => {
-                    format!("Bearer error=\"invalid_token\", resource_metadata=\"{metadata}\"")
-                }
-            };
-            let mut response =
-                ApiError::new(StatusCode::UNAUTHORIZED, error.to_string()).into_response();
-            if let Ok(value) = HeaderValue::from_str(&challenge) {
-                response
-                    .headers_mut()
-                    .insert(header::WWW_AUTHENTICATE, value);
+        let result = match bearer_token(request.headers()) {
+            Some(token) => validator.validate(token).await,
+            None => Err(AuthError::Missing),
+        };
+        match result {
+            Ok(principal) => {
+                tracing::debug!(subject = %principal.subject, "authenticated");
+                request.extensions_mut().insert(principal);
+                Ok(())
             }
-            response
+            Err(error) => {
+                self.metrics.count_rejection(Rejection::Unauthorized);
+                let metadata = format!("{}{METADATA_PATH}", self.base_url(request.headers()));
+                let challenge = match error {
+                    AuthError::Missing => format!("Bearer resource_metadata=\"{metadata}\""),
+                    AuthError::Invalid => {
+                        format!("Bearer error=\"invalid_token\", resource_metadata=\"{metadata}\"")
+                    }
+                };
+                let mut response =
+                    ApiError::new(StatusCode::UNAUTHORIZED, error.to_string()).into_response();
+                if let Ok(value) = HeaderValue::from_str(&challenge) {
+                    response
+                        .headers_mut()
+                        .insert(header::WWW_AUTHENTICATE, value);
+                }
+                Err(response)
+            }
         }
     }
 }

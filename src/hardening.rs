@@ -17,6 +17,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use crate::{
+    admission::{self, Admission},
     auth::{self, Auth, AuthSettings},
     catalog::Catalog,
     limits::{self, CappedSessions, LimitSettings, LoadGuard, McpGate},
@@ -111,20 +112,21 @@ impl Hardening {
             .merge(crate::rest::openapi::router())
     }
 
-    /// Authentication, load shedding and the REST body cap, around every
-    /// route (each middleware lets the paths it does not govern through).
-    pub fn layers(&self, router: Router) -> Router {
-        let auth = Auth::new(&self.settings.auth, Arc::clone(&self.metrics));
-        let guard = LoadGuard::new(&self.settings.limits, Arc::clone(&self.metrics));
+    /// Admission (draining, load shedding, authentication, the declared body
+    /// cap) and the REST body cap, around every route; see
+    /// [`crate::admission`].
+    pub fn layers(&self, router: Router, lifecycle: &Lifecycle) -> Router {
         let max_body = self.settings.limits.max_body();
+        let admission = Admission {
+            lifecycle: lifecycle.clone(),
+            load: LoadGuard::new(&self.settings.limits, Arc::clone(&self.metrics)),
+            auth: Auth::new(&self.settings.auth, Arc::clone(&self.metrics)),
+            metrics: Arc::clone(&self.metrics),
+            max_body,
+        };
         router
             .layer(DefaultBodyLimit::max(max_body))
-            .layer(middleware::from_fn_with_state(
-                (Arc::clone(&self.metrics), max_body),
-                limits::refuse_declared_oversize,
-            ))
-            .layer(middleware::from_fn_with_state(auth, auth::require_bearer))
-            .layer(middleware::from_fn_with_state(guard, limits::shed_load))
+            .layer(middleware::from_fn_with_state(admission, admission::admit))
     }
 
     /// Counts every request; outermost, so refusals are counted too.

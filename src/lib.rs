@@ -19,6 +19,7 @@
 //!   loop), [`inspect`] (the `/mcp` body check); the OpenAPI document is
 //!   [`rest::openapi`].
 
+pub mod admission;
 pub mod app;
 pub mod auth;
 pub mod catalog;

@@ -12,6 +12,7 @@
 
 use std::{
     collections::HashMap,
+    future::Future,
     io,
     sync::{Arc, Mutex},
     time::Duration,
@@ -42,13 +43,17 @@ use rmcp::{
         },
     },
 };
-use tokio::{net::TcpListener, sync::Semaphore, time::Instant};
+use tokio::{
+    net::TcpListener,
+    sync::{OwnedSemaphorePermit, Semaphore},
+    time::Instant,
+};
 use tokio_util::sync::CancellationToken;
 
 use crate::{
     inspect::Inspection,
     metrics::{Metrics, Rejection},
-    rest::{ApiError, PROBE_PATHS},
+    rest::ApiError,
 };
 
 /// Limit settings (flattened into [`crate::config::Settings`]).
@@ -150,61 +155,57 @@ impl LoadGuard {
     }
 }
 
-/// Paths never shed or timed out: the probes must tell the truth under load
-/// and the scrape must see the overload.
-fn exempt(path: &str) -> bool {
-    PROBE_PATHS.contains(&path) || path == "/metrics"
-}
-
-/// Middleware: at most `MAX_IN_FLIGHT` requests at once (a lock-free
-/// `try_acquire`; over the cap is an immediate 503, never a queue), each
-/// bounded by `REQUEST_TIMEOUT_SECONDS` until its response head.
-pub async fn shed_load(State(guard): State<LoadGuard>, request: Request, next: Next) -> Response {
-    if exempt(request.uri().path()) {
-        return next.run(request).await;
+impl LoadGuard {
+    /// A slot for one request, or `None` when `MAX_IN_FLIGHT` are already
+    /// running (a lock-free `try_acquire`: over the cap is refused at once,
+    /// never queued).
+    pub fn try_admit(&self) -> Option<OwnedSemaphorePermit> {
+        let permit = Arc::clone(&self.permits).try_acquire_owned().ok();
+        if permit.is_none() {
+            self.metrics.count_rejection(Rejection::Overloaded);
+        }
+        permit
     }
-    let Ok(_permit) = Arc::clone(&guard.permits).try_acquire_owned() else {
-        guard.metrics.count_rejection(Rejection::Overloaded);
-        return retry_later(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Server is at capacity, retry shortly",
-        );
-    };
-    match tokio::time::timeout(guard.timeout, next.run(request)).await {
-        Ok(response) => response,
-        Err(_) => {
-            guard.metrics.count_rejection(Rejection::Timeout);
-            let mut response = ApiError::new(
-                StatusCode::REQUEST_TIMEOUT,
-                format!("Request timed out after {} s", guard.timeout.as_secs()),
-            )
-            .into_response();
-            response
-                .headers_mut()
-                .insert(header::CONNECTION, HeaderValue::from_static("close"));
-            response
+
+    /// Runs `response` for at most `REQUEST_TIMEOUT_SECONDS` until its head
+    /// (a streamed body is not cut), answering 408 past it.
+    pub async fn bounded(&self, response: impl Future<Output = Response>) -> Response {
+        match tokio::time::timeout(self.timeout, response).await {
+            Ok(response) => response,
+            Err(_) => {
+                self.metrics.count_rejection(Rejection::Timeout);
+                let mut response = ApiError::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    format!("Request timed out after {} s", self.timeout.as_secs()),
+                )
+                .into_response();
+                response
+                    .headers_mut()
+                    .insert(header::CONNECTION, HeaderValue::from_static("close"));
+                response
+            }
         }
     }
 }
 
-/// Middleware: a request whose `Content-Length` is over the cap gets 413 at
-/// once, before any of its body is read (the extractors and the `/mcp` gate
-/// also stop a body without a length, or a lying one, at the cap).
-pub async fn refuse_declared_oversize(
-    State((metrics, limit)): State<(Arc<Metrics>, usize)>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let declared = request
+/// 503 with `Retry-After: 1`: over capacity, retry shortly.
+pub fn overloaded() -> Response {
+    retry_later(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Server is at capacity, retry shortly",
+    )
+}
+
+/// A request whose `Content-Length` is over the cap is refused before any of
+/// its body is read (the extractors and the `/mcp` gate also stop a body
+/// without a length, or a lying one, at the cap).
+pub fn declared_oversize(request: &Request, limit: usize) -> bool {
+    request
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > limit as u64) {
-        metrics.count_rejection(Rejection::BodyTooLarge);
-        return body_too_large(limit);
-    }
-    next.run(request).await
+        .and_then(|v| v.parse::<u64>().ok())
+        .is_some_and(|length| length > limit as u64)
 }
 
 /// What the `/mcp` gate needs.
