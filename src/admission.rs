@@ -14,7 +14,7 @@
 use std::sync::Arc;
 
 use axum::{
-    extract::{Request, State},
+    extract::{MatchedPath, Request, State},
     http::{HeaderValue, StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Response},
@@ -37,7 +37,16 @@ pub struct Admission {
     pub max_body: usize,
 }
 
-pub async fn admit(State(gate): State<Admission>, mut request: Request, next: Next) -> Response {
+pub async fn admit(State(gate): State<Admission>, request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let route = request.extensions().get::<MatchedPath>().cloned();
+    let metrics = Arc::clone(&gate.metrics);
+    metrics
+        .track_http(&method, route, decide(gate, request, next))
+        .await
+}
+
+async fn decide(gate: Admission, mut request: Request, next: Next) -> Response {
     let path = request.uri().path();
     if PROBE_PATHS.contains(&path) {
         return next.run(request).await;

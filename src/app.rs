@@ -56,7 +56,7 @@ pub fn router(
     let routes = rest::router(state)
         .route("/mcp", hardening.mcp_route(mcp))
         .merge(hardening.routes());
-    let router = hardening.layers(routes, lifecycle).layer(
+    hardening.layers(routes, lifecycle).layer(
         // One log line per request, named by route template (never the
         // raw URI, which may carry user data such as a resource URI).
         TraceLayer::new_for_http()
@@ -68,8 +68,7 @@ pub fn router(
                 tracing::info_span!("http", method = %request.method(), route)
             })
             .on_response(DefaultOnResponse::new().level(Level::INFO)),
-    );
-    hardening.track(router)
+    )
 }
 
 /// A bound, not yet running server. Binding happens in [`Application::build`]

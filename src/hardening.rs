@@ -129,14 +129,6 @@ impl Hardening {
             .layer(middleware::from_fn_with_state(admission, admission::admit))
     }
 
-    /// Counts every request; outermost, so refusals are counted too.
-    pub fn track(&self, router: Router) -> Router {
-        router.layer(middleware::from_fn_with_state(
-            Arc::clone(&self.metrics),
-            metrics::track_http,
-        ))
-    }
-
     /// With `METRICS_PORT`: binds it now (so a bad port fails start-up).
     pub async fn bind_metrics(
         &self,

@@ -25,9 +25,8 @@ use std::{
 
 use axum::{
     Router,
-    extract::{MatchedPath, Request, State},
+    extract::{MatchedPath, State},
     http::{HeaderValue, Method, header},
-    middleware::Next,
     response::{IntoResponse, Response},
     routing::get,
 };
@@ -278,31 +277,47 @@ pub fn router(metrics: Arc<Metrics>) -> Router {
         .with_state(metrics)
 }
 
-/// Middleware: counts every answered request by method, route template and
-/// status, and the requests in flight.
-pub async fn track_http(
-    State(metrics): State<Arc<Metrics>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let method = HttpMethod::from(request.method());
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .cloned()
-        .map_or(RouteLabel::Unmatched, RouteLabel::Matched);
-    metrics.http_in_flight.inc();
-    let response = next.run(request).await;
-    metrics.http_in_flight.dec();
-    metrics
-        .http_requests
-        .get_or_create(&HttpLabels {
-            method,
-            route,
-            status: response.status().as_u16(),
-        })
-        .inc();
-    response
+impl Metrics {
+    /// Counts `response` by method, route template and status once it is
+    /// answered, and as in flight meanwhile (also if it is dropped unanswered,
+    /// e.g. when the client goes away). Called by the admission middleware,
+    /// outermost, so refusals are counted too.
+    pub async fn track_http(
+        &self,
+        method: &Method,
+        route: Option<MatchedPath>,
+        response: impl Future<Output = Response>,
+    ) -> Response {
+        let method = HttpMethod::from(method);
+        let route = route.map_or(RouteLabel::Unmatched, RouteLabel::Matched);
+        let in_flight = InFlight::new(&self.http_in_flight);
+        let response = response.await;
+        drop(in_flight);
+        self.http_requests
+            .get_or_create(&HttpLabels {
+                method,
+                route,
+                status: response.status().as_u16(),
+            })
+            .inc();
+        response
+    }
+}
+
+/// Holds one unit of the in-flight gauge.
+struct InFlight<'a>(&'a Gauge);
+
+impl<'a> InFlight<'a> {
+    fn new(gauge: &'a Gauge) -> Self {
+        gauge.inc();
+        Self(gauge)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
