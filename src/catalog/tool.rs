@@ -63,6 +63,13 @@ pub enum ToolOutput {
     InputRequired(InputRequiredResult),
 }
 
+impl ToolOutput {
+    /// A plain text answer.
+    pub fn text(text: impl Into<String>) -> Self {
+        ToolOutput::Json(Value::String(text.into()))
+    }
+}
+
 /// Why a tool call did not produce a result. Both are the caller's problem,
 /// never a server fault, so neither is ever a 5xx.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

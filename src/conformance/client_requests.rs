@@ -20,10 +20,6 @@ use serde_json::{Value, json};
 use super::fixtures::from_json;
 use crate::catalog::{NoArgs, Tool, ToolContext, ToolError, ToolOutput};
 
-fn text(text: String) -> Result<ToolOutput, ToolError> {
-    Ok(ToolOutput::Json(Value::String(text)))
-}
-
 fn unsupported(capability: &str) -> ToolError {
     ToolError::Failed(format!(
         "This tool requires a client with the {capability} capability over a legacy session \
@@ -72,7 +68,7 @@ impl Tool for Sampling {
             .map_err(|e| ToolError::Failed(format!("Sampling request failed: {e}")))?;
         let answer = serde_json::to_value(&answer).unwrap_or_default();
         let answer = answer["content"]["text"].as_str().unwrap_or_default();
-        text(format!("LLM response: {answer}"))
+        Ok(ToolOutput::text(format!("LLM response: {answer}")))
     }
 }
 
@@ -133,7 +129,10 @@ impl Tool for Elicitation {
             "required": ["username", "email"],
         });
         let answer = elicit(&context, &args.message, schema).await?;
-        text(format!("User response: {}", describe(&answer)))
+        Ok(ToolOutput::text(format!(
+            "User response: {}",
+            describe(&answer)
+        )))
     }
 }
 
@@ -157,7 +156,10 @@ impl Tool for ElicitationDefaults {
             },
         });
         let answer = elicit(&context, "Please review your profile", schema).await?;
-        text(format!("Elicitation completed: {}", describe(&answer)))
+        Ok(ToolOutput::text(format!(
+            "Elicitation completed: {}",
+            describe(&answer)
+        )))
     }
 }
 
@@ -193,7 +195,10 @@ impl Tool for ElicitationEnums {
             },
         });
         let answer = elicit(&context, "Please choose your options", schema).await?;
-        text(format!("Elicitation completed: {}", describe(&answer)))
+        Ok(ToolOutput::text(format!(
+            "Elicitation completed: {}",
+            describe(&answer)
+        )))
     }
 }
 
@@ -213,6 +218,6 @@ impl Tool for MissingCapability {
                 ErrorData::missing_required_client_capability(required),
             ));
         }
-        text("The client declared sampling".into())
+        Ok(ToolOutput::text("The client declared sampling"))
     }
 }

@@ -9,10 +9,6 @@ use serde_json::{Value, json};
 use super::fixtures::{PNG, WAV, from_json};
 use crate::catalog::{NoArgs, Tool, ToolContext, ToolError, ToolOutput};
 
-fn text(text: &str) -> Result<ToolOutput, ToolError> {
-    Ok(ToolOutput::Json(Value::String(text.into())))
-}
-
 fn content(blocks: Vec<ContentBlock>) -> Result<ToolOutput, ToolError> {
     Ok(ToolOutput::Result(CallToolResult::success(blocks)))
 }
@@ -30,7 +26,9 @@ impl Tool for SimpleText {
     const SELF_CONTAINED: bool = true;
 
     async fn call(&self, _: NoArgs, _: ToolContext) -> Result<ToolOutput, ToolError> {
-        text("This is a simple text response for testing.")
+        Ok(ToolOutput::text(
+            "This is a simple text response for testing.",
+        ))
     }
 }
 
@@ -179,7 +177,7 @@ impl Tool for CustomHeader {
             .get("region")
             .and_then(Value::as_str)
             .unwrap_or_default();
-        Ok(ToolOutput::Json(Value::String(format!("region={region}"))))
+        Ok(ToolOutput::text(format!("region={region}")))
     }
 }
 
@@ -193,6 +191,6 @@ impl Tool for Reconnection {
 
     async fn call(&self, _: NoArgs, _: ToolContext) -> Result<ToolOutput, ToolError> {
         tokio::time::sleep(Duration::from_millis(100)).await;
-        text("Reconnection test completed")
+        Ok(ToolOutput::text("Reconnection test completed"))
     }
 }

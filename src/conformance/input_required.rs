@@ -108,10 +108,6 @@ pub(super) fn answer(context: &ToolContext, key: &str) -> Result<Option<Value>, 
     }
 }
 
-fn done(text: String) -> Result<ToolOutput, ToolError> {
-    Ok(ToolOutput::Json(Value::String(text)))
-}
-
 fn codec() -> &'static RequestStateCodec {
     static CODEC: OnceLock<RequestStateCodec> = OnceLock::new();
     CODEC.get_or_init(|| {
@@ -157,7 +153,7 @@ impl Tool for StreamingElicitation {
                 vec![("answer", elicitation("Continue?", "ok", "boolean"))],
                 None,
             )),
-            Some(_) => done("Elicitation answered".into()),
+            Some(_) => Ok(ToolOutput::text("Elicitation answered")),
         }
     }
 }
@@ -178,10 +174,10 @@ impl Tool for AskName {
                 )],
                 None,
             )),
-            Some(reply) => done(format!(
+            Some(reply) => Ok(ToolOutput::text(format!(
                 "Hello, {}!",
                 reply["content"]["name"].as_str().unwrap_or("stranger")
-            )),
+            ))),
         }
     }
 }
@@ -202,10 +198,10 @@ impl Tool for AskModel {
                 )],
                 None,
             )),
-            Some(reply) => done(format!(
+            Some(reply) => Ok(ToolOutput::text(format!(
                 "The model answered: {}",
                 reply["content"]["text"].as_str().unwrap_or_default()
-            )),
+            ))),
         }
     }
 }
@@ -220,7 +216,10 @@ impl Tool for AskRoots {
     async fn call(&self, _: NoArgs, context: ToolContext) -> Result<ToolOutput, ToolError> {
         match answer(&context, "client_roots")? {
             None => Ok(ask(vec![("client_roots", roots())], None)),
-            Some(reply) => done(format!("Client roots: {}", reply["roots"])),
+            Some(reply) => Ok(ToolOutput::text(format!(
+                "Client roots: {}",
+                reply["roots"]
+            ))),
         }
     }
 }
@@ -241,7 +240,7 @@ async fn confirm_with_state(tool: &str, context: &ToolContext) -> Result<ToolOut
                     None,
                 )));
             }
-            done("state-ok: confirmed".into())
+            Ok(ToolOutput::text("state-ok: confirmed"))
         }
     }
 }
@@ -285,7 +284,7 @@ impl Tool for MultipleInputs {
         }
         if complete {
             open(&context)?;
-            return done("All three inputs received".into());
+            return Ok(ToolOutput::text("All three inputs received"));
         }
         Ok(ask(
             vec![
@@ -323,11 +322,11 @@ impl Tool for MultiRound {
                 )],
                 Some(seal(json!({"round": 2, "name": reply["content"]["name"]}))),
             )),
-            (Some(2), _, Some(reply)) => done(format!(
+            (Some(2), _, Some(reply)) => Ok(ToolOutput::text(format!(
                 "{} likes {}",
                 state["name"].as_str().unwrap_or("someone"),
                 reply["content"]["color"].as_str().unwrap_or("something")
-            )),
+            ))),
             _ => Ok(ask(
                 vec![(
                     "step1",
@@ -349,7 +348,7 @@ impl Tool for DeclaredCapabilities {
 
     async fn call(&self, _: NoArgs, context: ToolContext) -> Result<ToolOutput, ToolError> {
         if context.input_responses().is_some() {
-            return done("Declared inputs received".into());
+            return Ok(ToolOutput::text("Declared inputs received"));
         }
         let declared = context
             .mcp_request()

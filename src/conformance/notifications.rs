@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use rmcp::model::{LoggingLevel, ProgressNotificationParam};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::{
     catalog::{NoArgs, Tool, ToolContext, ToolError, ToolOutput},
@@ -14,10 +14,6 @@ use crate::{
 };
 
 const STEP: Duration = Duration::from_millis(50);
-
-fn text(text: &str) -> Result<ToolOutput, ToolError> {
-    Ok(ToolOutput::Json(Value::String(text.into())))
-}
 
 async fn log(context: &ToolContext, message: &str) {
     if let Some(logging) = context.logging() {
@@ -40,7 +36,7 @@ impl Tool for ToolWithLogging {
         log(&context, "Tool processing data").await;
         tokio::time::sleep(STEP).await;
         log(&context, "Tool execution completed").await;
-        text("Tool with logging executed successfully")
+        Ok(ToolOutput::text("Tool with logging executed successfully"))
     }
 }
 
@@ -54,7 +50,7 @@ impl Tool for LoggingTool {
 
     async fn call(&self, _: NoArgs, context: ToolContext) -> Result<ToolOutput, ToolError> {
         log(&context, "test_logging_tool ran").await;
-        text("Logged one message")
+        Ok(ToolOutput::text("Logged one message"))
     }
 }
 
@@ -80,7 +76,7 @@ impl Tool for ToolWithProgress {
                 }
             }
         }
-        text("Tool with progress executed successfully")
+        Ok(ToolOutput::text("Tool with progress executed successfully"))
     }
 }
 
@@ -93,7 +89,7 @@ impl Tool for TriggerToolChange {
 
     async fn call(&self, _: NoArgs, context: ToolContext) -> Result<ToolOutput, ToolError> {
         context.notify_list_changed(Change::Tools).await;
-        text("Tool list change announced")
+        Ok(ToolOutput::text("Tool list change announced"))
     }
 }
 
@@ -106,6 +102,6 @@ impl Tool for TriggerPromptChange {
 
     async fn call(&self, _: NoArgs, context: ToolContext) -> Result<ToolOutput, ToolError> {
         context.notify_list_changed(Change::Prompts).await;
-        text("Prompt list change announced")
+        Ok(ToolOutput::text("Prompt list change announced"))
     }
 }

@@ -78,10 +78,6 @@ impl McpServer {
             ..self.clone()
         }
     }
-
-    pub fn subscriptions(&self) -> &Subscriptions {
-        &self.subscriptions
-    }
 }
 
 /// `initialize` / `server/discover` answer: capabilities follow from what the
@@ -107,32 +103,31 @@ pub(super) fn call_tool_response(
 
 fn server_config(catalog: &Catalog) -> ServerConfig {
     let features = catalog.features();
-    let has_prompts = !catalog.prompts().is_empty();
-    let builder = ServerCapabilities::builder()
+    let mut capabilities = ServerCapabilities::builder()
         .enable_tools()
-        .enable_resources();
-    let mut capabilities = match (features.subscriptions, has_prompts) {
-        (true, true) => builder
-            .enable_prompts()
-            .enable_tool_list_changed()
-            .enable_prompts_list_changed()
-            .enable_resources_list_changed()
-            .enable_resources_subscribe()
-            .enable_completions()
-            .build(),
-        (true, false) => builder
-            .enable_tool_list_changed()
-            .enable_resources_list_changed()
-            .enable_resources_subscribe()
-            .build(),
-        (false, true) => builder.enable_prompts().enable_completions().build(),
-        (false, false) => builder.build(),
-    };
+        .enable_resources()
+        .build();
+    if !catalog.prompts().is_empty() {
+        capabilities.prompts = Some(Default::default());
+    }
+    if !catalog.prompts().is_empty() || !catalog.templates().is_empty() {
+        capabilities.completions = Some(Default::default());
+    }
     if features.logging {
         capabilities.logging = Some(Default::default());
     }
-    if !has_prompts && !catalog.templates().is_empty() {
-        capabilities.completions = Some(Default::default());
+    if features.subscriptions {
+        // Every list can change, and resources can be subscribed to.
+        if let Some(tools) = &mut capabilities.tools {
+            tools.list_changed = Some(true);
+        }
+        if let Some(prompts) = &mut capabilities.prompts {
+            prompts.list_changed = Some(true);
+        }
+        if let Some(resources) = &mut capabilities.resources {
+            resources.list_changed = Some(true);
+            resources.subscribe = Some(true);
+        }
     }
     ServerConfig::new(capabilities)
         .with_server_info(

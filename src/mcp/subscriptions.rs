@@ -43,14 +43,6 @@ impl Subscriptions {
         self.sinks().retain(|(sink_id, _)| *sink_id != id);
     }
 
-    pub fn len(&self) -> usize {
-        self.sinks().len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// Tells every open stream whose filter accepts this kind of change.
     /// Streams that did not subscribe to it are skipped by rmcp's filter.
     pub async fn notify(&self, change: Change) {

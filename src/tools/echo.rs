@@ -2,7 +2,6 @@
 
 use rmcp::schemars::{self, JsonSchema};
 use serde::Deserialize;
-use serde_json::Value;
 
 use crate::catalog::{Tool, ToolContext, ToolError, ToolOutput};
 
@@ -21,9 +20,6 @@ impl Tool for Echo {
     const SELF_CONTAINED: bool = true;
 
     async fn call(&self, args: EchoArgs, _: ToolContext) -> Result<ToolOutput, ToolError> {
-        Ok(ToolOutput::Json(Value::String(format!(
-            "Echo: {}",
-            args.message
-        ))))
+        Ok(ToolOutput::text(format!("Echo: {}", args.message)))
     }
 }
