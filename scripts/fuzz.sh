@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes the request-decoding paths for a bounded time (not part of
 # scripts/test.sh):
-#   inspect    the /mcp gate's body check (src/inspect.rs), raw bytes
+#   inspect    the /mcp gate's body check (src/jsonrpc.rs), raw bytes
 #   http_body  whole requests through the real router, no socket: bytes
 #              POSTed to /mcp (three protocol-header variants) and to
 #              /mcp/execute; any 5xx is a crash
@@ -12,7 +12,7 @@
 #
 # cargo fuzz (libFuzzer) needs a nightly toolchain. Without one, this runs
 # the stable stand-in instead (a seeded mutation loop over the same
-# invariants, src/inspect.rs) and says so.
+# invariants, src/jsonrpc.rs) and says so.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -26,7 +26,7 @@ if ! cargo +nightly --version >/dev/null 2>&1; then
     echo "fuzz.sh: running the stable stand-in: $iterations mutated bodies through inspect()" >&2
     cd "$ROOT"
     FUZZ_ITERATIONS="$iterations" cargo test --release --lib \
-        inspect::tests::mutated_bodies_never_panic_and_always_get_a_fixed_label
+        jsonrpc::tests::mutated_bodies_never_panic_and_always_get_a_fixed_label
     exit
 fi
 if ! cargo fuzz --version >/dev/null 2>&1; then

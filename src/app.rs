@@ -1,24 +1,18 @@
-//! Application assembly: the router (REST + `/mcp`), its layers, the bound
-//! listener, and the run loop with the graceful shutdown sequence.
+//! The application: what the server is built from ([`catalog`],
+//! [`Application::build`]) and how it runs and stops
+//! ([`Application::run_until_stopped`], with the graceful shutdown sequence
+//! of [`crate::lifecycle`]).
 
 use std::{future::Future, io, net::SocketAddr, sync::Arc, time::Duration};
 
-use axum::{
-    Router,
-    extract::{MatchedPath, Request},
-};
+use axum::Router;
 use tokio::{net::TcpListener, time::Instant};
 use tokio_util::sync::CancellationToken;
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
-use tracing::Level;
 
 use crate::{
     catalog::Catalog,
-    config::{Settings, Toolset},
-    hardening::Hardening,
-    mcp::{self, McpServer},
-    rest::{self, AppState},
-    shutdown::Lifecycle,
+    config::{Resolved, Toolset},
+    http::{Pipeline, server::serve_connections},
 };
 
 /// The catalog every transport serves, from the configured toolsets.
@@ -33,74 +27,40 @@ pub fn catalog(toolsets: &[Toolset]) -> Arc<Catalog> {
     Arc::new(builder.build())
 }
 
-/// The whole HTTP surface, with no socket: tests can drive it with `oneshot`.
-pub fn router(
-    catalog: Arc<Catalog>,
-    settings: &Settings,
-    lifecycle: &Lifecycle,
-    hardening: &Hardening,
-) -> Router {
-    hardening.start(&catalog, lifecycle);
-    let server = McpServer::new(Arc::clone(&catalog), lifecycle.clone());
-    let state = AppState {
-        catalog,
-        lifecycle: lifecycle.clone(),
-    };
-    let mcp = mcp::http::service(
-        server,
-        Arc::clone(&state.catalog),
-        settings,
-        lifecycle,
-        Arc::clone(&hardening.sessions),
-    );
-    let routes = rest::router(state)
-        .route("/mcp", hardening.mcp_route(mcp))
-        .merge(hardening.routes());
-    hardening.layers(routes, lifecycle).layer(
-        // One log line per request, named by route template (never the
-        // raw URI, which may carry user data such as a resource URI).
-        TraceLayer::new_for_http()
-            .make_span_with(|request: &Request| {
-                let route = request
-                    .extensions()
-                    .get::<MatchedPath>()
-                    .map_or("unmatched", MatchedPath::as_str);
-                tracing::info_span!("http", method = %request.method(), route)
-            })
-            .on_response(DefaultOnResponse::new().level(Level::INFO)),
-    )
-}
-
 /// A bound, not yet running server. Binding happens in [`Application::build`]
 /// so callers (tests with port 0) learn the port before serving.
 pub struct Application {
     listener: TcpListener,
-    router: Router,
-    lifecycle: Lifecycle,
-    drain: Duration,
-    hardening: Hardening,
     metrics_listener: Option<TcpListener>,
+    router: Router,
+    metrics_router: Router,
+    pipeline: Pipeline,
+    config: Resolved,
+}
+
+/// Why the server could not start: which address could not be bound.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot listen on {address}: {source}")]
+pub struct BindError {
+    pub address: SocketAddr,
+    pub source: io::Error,
 }
 
 impl Application {
-    pub async fn build(settings: &Settings) -> io::Result<Self> {
-        let listener = TcpListener::bind((settings.host, settings.port)).await?;
-        let lifecycle = Lifecycle::default();
-        let hardening = Hardening::new(&settings.hardening, settings.legacy_sessions);
-        let router = router(
-            catalog(&settings.toolsets),
-            settings,
-            &lifecycle,
-            &hardening,
-        );
-        let metrics_listener = hardening.bind_metrics(settings.host).await?;
+    pub async fn build(config: &Resolved) -> Result<Self, BindError> {
+        let listener = bind(SocketAddr::new(config.bind_ip, config.port)).await?;
+        let metrics_listener = match config.metrics_port {
+            Some(port) => Some(bind(SocketAddr::new(config.bind_ip, port)).await?),
+            None => None,
+        };
+        let pipeline = Pipeline::new(catalog(&config.toolsets), config);
         Ok(Self {
+            router: pipeline.router(config),
+            metrics_router: pipeline.metrics_router(config),
             listener,
-            router,
-            lifecycle,
-            drain: Duration::from_secs(settings.shutdown_drain_seconds),
-            hardening,
             metrics_listener,
+            pipeline,
+            config: config.clone(),
         })
     }
 
@@ -115,30 +75,34 @@ impl Application {
             .port()
     }
 
-    /// Serves until `shutdown` resolves, then drains (see [`crate::shutdown`]).
+    /// Serves until `shutdown` resolves, then drains (see [`crate::lifecycle`]).
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> io::Result<()> {
         let Self {
             listener,
-            router,
-            lifecycle,
-            drain,
-            hardening,
             metrics_listener,
+            router,
+            metrics_router,
+            pipeline,
+            config,
         } = self;
+        let lifecycle = pipeline.lifecycle.clone();
+        let drain = Duration::from_secs(config.shutdown_drain_seconds);
         tracing::info!(address = %listener.local_addr()?, "serving");
         let stop_accepting = CancellationToken::new();
         if let Some(metrics_listener) = metrics_listener {
-            hardening.spawn_metrics_server(metrics_listener, stop_accepting.clone());
+            tracing::info!(address = %metrics_listener.local_addr()?, "serving /metrics");
+            spawn_metrics_server(metrics_listener, metrics_router, stop_accepting.clone());
         }
-        // hyper directly (not `axum::serve`), for the header limits; the
-        // same graceful stop: finish open requests, accept no more.
-        let mut server = tokio::spawn(crate::limits::serve(
+        if config.legacy_sessions {
+            pipeline.sessions.spawn_reaper(lifecycle.streams_token());
+        }
+        let mut server = tokio::spawn(serve_connections(
             listener,
             router,
-            hardening.settings.limits.clone(),
+            config.limits.clone(),
             stop_accepting.clone(),
         ));
         tokio::select! {
@@ -174,4 +138,28 @@ impl Application {
         tracing::info!("stopped");
         Ok(())
     }
+}
+
+async fn bind(address: SocketAddr) -> Result<TcpListener, BindError> {
+    TcpListener::bind(address)
+        .await
+        .map_err(|source| BindError { address, source })
+}
+
+/// Serves `/metrics` alone on `listener` until `stop`.
+fn spawn_metrics_server(listener: TcpListener, router: Router, stop: CancellationToken) {
+    tokio::spawn(async move {
+        let served = axum::serve(listener, router)
+            .with_graceful_shutdown(stop.cancelled_owned())
+            .await;
+        if let Err(e) = served {
+            tracing::warn!(error = %e, "metrics listener failed");
+        }
+    });
+}
+
+/// The router for `config` with a fresh lifecycle and no socket (fuzzing,
+/// `oneshot` tests).
+pub fn router(config: &Resolved) -> Router {
+    Pipeline::new(catalog(&config.toolsets), config).router(config)
 }

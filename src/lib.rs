@@ -1,39 +1,37 @@
 //! mcp-rust-server: a Model Context Protocol server over Streamable HTTP
-//! (`/mcp`, protocol 2026-07-28 and the legacy revisions) and stdio, plus the
-//! seed project's REST API, from one definition of each tool and resource.
+//! (`/mcp`, protocol 2026-07-28 and the legacy revisions) and stdio, plus a
+//! small REST API, from one definition of each tool and resource.
 //!
-//! Layout:
-//! - [`config`] — command line and environment settings.
-//! - [`telemetry`] — logging.
-//! - [`app`] — router composition, listener, run loop with graceful shutdown.
-//! - [`shutdown`] — signals, readiness, in-flight tracking.
-//! - [`catalog`] — the `Tool` and `Resource` abstractions and their registry.
-//! - [`tools`], [`resources`] — the `core` toolset, one file each.
-//! - [`conformance`] — the `conformance` toolset: the official suite's fixtures.
-//! - [`mcp`] — rmcp's `ServerHandler` over the catalog; HTTP and stdio.
-//! - [`rest`] — the seed's REST API and the probes.
-//! - [`healthcheck`] — the `healthcheck` subcommand.
-//! - [`hardening`] — production hardening, assembled: [`metrics`] (typed
-//!   Prometheus metrics), [`auth`] (bearer tokens, RFC 9728 metadata),
-//!   [`limits`] (body, headers, time, in-flight, sessions; the hyper server
-//!   loop), [`inspect`] (the `/mcp` body check); the OpenAPI document is
-//!   [`rest::openapi`].
+//! Layers, each importing only those above it in this list (a test,
+//! `tests/architecture.rs`, keeps it so; ARCHITECTURE.md draws the map):
+//! - leaves: [`config`] (every flag and environment variable),
+//!   [`lifecycle`] (readiness, in-flight work, signals), [`jsonrpc`] (the
+//!   envelope of a message), [`healthcheck`], [`telemetry`] (logging);
+//! - the domain: [`catalog`] (the `Tool`, `Resource`, `Prompt` traits and
+//!   their registry), [`tools`], [`resources`], [`conformance`] (the
+//!   official suite's fixtures);
+//! - observation: [`metrics`], attached to the domain through
+//!   [`catalog::CallObserver`];
+//! - transports: [`mcp`] (rmcp's `ServerHandler`; Streamable HTTP, stdio),
+//!   [`rest`] (the REST API and its OpenAPI document), [`auth`] (bearer
+//!   tokens, RFC 9728 metadata);
+//! - the HTTP pipeline: [`http`] (every stage in request order; the
+//!   HTTP/1.1 + h2c server);
+//! - [`app`]: build, run, drain.
 
-pub mod admission;
 pub mod app;
 pub mod auth;
 pub mod catalog;
 pub mod config;
 pub mod conformance;
-pub mod hardening;
 pub mod healthcheck;
-pub mod inspect;
-pub mod limits;
+pub mod http;
+pub mod jsonrpc;
+pub mod lifecycle;
 pub mod mcp;
 pub mod metrics;
 pub mod resources;
 pub mod rest;
-pub mod shutdown;
 pub mod telemetry;
 pub mod tools;
 

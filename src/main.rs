@@ -2,13 +2,16 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{
+    Parser,
+    error::{ContextKind, ContextValue},
+};
 use mcp_rust_server::{
     app::{self, Application},
     config::{Cli, Command},
-    healthcheck,
+    healthcheck, lifecycle,
     mcp::{McpServer, stdio},
-    shutdown, telemetry,
+    telemetry,
 };
 
 /// Exit code for invalid configuration, as for any usage error.
@@ -22,36 +25,37 @@ fn main() -> ExitCode {
             let _ = e.print();
             return ExitCode::SUCCESS;
         }
-        Err(e) => return config_error(e.to_string().lines().next().unwrap_or("invalid arguments")),
+        Err(e) => return config_error(&usage_error(&e)),
     };
-    if let Err(reason) = cli.settings.validate() {
-        return config_error(&format!("error: {reason}"));
-    }
-    let settings = cli.settings;
+    let command = cli.command.unwrap_or(Command::Serve);
+    let config = match cli.settings.resolve() {
+        Ok(config) => config,
+        Err(e) => return config_error(&format!("error: {e}")),
+    };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => return failure(&format!("cannot start the async runtime: {e}")),
     };
-    match cli.command.unwrap_or(Command::Serve) {
-        Command::Healthcheck => match runtime.block_on(healthcheck::check(settings.port)) {
+    match command {
+        Command::Healthcheck => match runtime.block_on(healthcheck::check(config.port)) {
             Ok(()) => ExitCode::SUCCESS,
             Err(reason) => failure(&reason),
         },
         Command::Stdio => {
-            telemetry::init(settings.log_level, settings.log_format);
-            let server = McpServer::new(app::catalog(&settings.toolsets), Default::default());
+            telemetry::init(config.log_level, config.log_format);
+            let server = McpServer::new(app::catalog(&config.toolsets), Default::default());
             match runtime.block_on(stdio::run(server)) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => failure(&format!("stdio server failed: {e:#}")),
             }
         }
         Command::Serve => {
-            telemetry::init(settings.log_level, settings.log_format);
+            telemetry::init(config.log_level, config.log_format);
             let served = runtime.block_on(async {
-                let app = Application::build(&settings).await.map_err(|e| {
-                    format!("cannot listen on {}:{}: {e}", settings.host, settings.port)
-                })?;
-                app.run_until_stopped(shutdown::signal())
+                let app = Application::build(&config)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                app.run_until_stopped(lifecycle::signal())
                     .await
                     .map_err(|e| format!("server failed: {e}"))
             });
@@ -60,6 +64,22 @@ fn main() -> ExitCode {
                 Err(reason) => failure(&reason),
             }
         }
+    }
+}
+
+/// clap's error as one line: its first line, plus the allowed values when
+/// clap knows them (clap puts those on a later line).
+fn usage_error(error: &clap::Error) -> String {
+    let rendered = error.to_string();
+    let first = rendered
+        .lines()
+        .next()
+        .unwrap_or("error: invalid arguments");
+    match error.get(ContextKind::ValidValue) {
+        Some(ContextValue::Strings(values)) if !values.is_empty() => {
+            format!("{first} (possible values: {})", values.join(", "))
+        }
+        _ => first.to_owned(),
     }
 }
 

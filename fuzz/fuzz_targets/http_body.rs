@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 use axum::{Router, body::Body, http::Request};
 use clap::Parser;
 use libfuzzer_sys::fuzz_target;
-use mcp_rust_server::{app, config::Cli, hardening::Hardening, shutdown::Lifecycle};
+use mcp_rust_server::{app, config::Cli};
 use tower::ServiceExt;
 
 struct Harness {
@@ -23,19 +23,12 @@ static HARNESS: LazyLock<Harness> = LazyLock::new(|| {
         .enable_all()
         .build()
         .expect("runtime");
-    let settings = Cli::try_parse_from(["mcp-rust-server", "--log-level", "error"])
+    let config = Cli::try_parse_from(["mcp-rust-server", "--log-level", "error"])
         .expect("default settings")
-        .settings;
-    let router = runtime.block_on(async {
-        let lifecycle = Lifecycle::default();
-        let hardening = Hardening::new(&settings.hardening, settings.legacy_sessions);
-        app::router(
-            app::catalog(&settings.toolsets),
-            &settings,
-            &lifecycle,
-            &hardening,
-        )
-    });
+        .settings
+        .resolve()
+        .expect("default settings are valid");
+    let router = runtime.block_on(async { app::router(&config) });
     Harness { runtime, router }
 });
 

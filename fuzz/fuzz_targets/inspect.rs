@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mcp_rust_server::inspect::{Inspection, METHODS, inspect};
+use mcp_rust_server::jsonrpc::{Inspection, METHODS, inspect};
 
 fuzz_target!(|data: &[u8]| {
     let inspection = inspect(data);

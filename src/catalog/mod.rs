@@ -2,17 +2,21 @@
 //! defined once and shared by every transport. MCP serves all of it; the
 //! seed's REST API serves the tools and fixed resources.
 
+mod context;
+mod log_gate;
 mod prompt;
 mod resource;
 mod tool;
 
 use std::time::{Instant, SystemTime};
 
+pub use context::{BoxFuture, Change, ListChanges, ToolContext, speaks_2026};
+pub use log_gate::LogGate;
 pub use prompt::{Prompt, RegisteredPrompt, complete_from};
 pub use resource::{
     RegisteredResource, RegisteredTemplate, Resource, ResourceBody, ResourceTemplate, ServerFacts,
 };
-pub use tool::{NoArgs, RegisteredTool, Tool, ToolContext, ToolError, ToolOutput};
+pub use tool::{CallObserver, NoArgs, RegisteredTool, Tool, ToolError, ToolOutput, latency_ms};
 
 /// Protocol features a toolset needs the server to advertise beyond tools and
 /// resources (which are always on).

@@ -1,19 +1,22 @@
 //! The tool abstraction: a tool is written once, as a [`Tool`], and served by
 //! both MCP (`tools/call`) and the REST API (`POST /mcp/execute`).
 
-use std::{future::Future, pin::Pin, sync::Arc, time::Instant};
+use std::{
+    future::Future,
+    sync::{Arc, OnceLock},
+    time::{Duration, Instant},
+};
 
 use rmcp::{
-    ErrorData, RoleServer,
+    ErrorData,
     handler::server::common::schema_for_input,
-    model::{
-        CallToolResult, InputRequiredResult, InputResponses, JsonObject, Tool as ToolDefinition,
-    },
+    model::{CallToolResult, InputRequiredResult, JsonObject, Tool as ToolDefinition},
     schemars::{self, JsonSchema},
-    service::RequestContext,
 };
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+
+use super::{ToolContext, context::BoxFuture};
 
 /// A tool the server offers. Implement this in one file under `src/tools/`
 /// and register it with one line in `src/tools/mod.rs`.
@@ -101,100 +104,31 @@ impl ToolError {
 #[derive(Debug, Default, serde::Deserialize, JsonSchema)]
 pub struct NoArgs {}
 
-/// Where a call comes from. MCP calls carry the request context (the peer, for
-/// progress, logging, sampling and elicitation) and, on a multi round-trip
-/// retry, the client's input responses; REST calls have none of these.
-#[derive(Debug, Clone, Default)]
-pub struct ToolContext {
-    mcp: Option<McpCall>,
+type Invoke = dyn Fn(JsonObject, ToolContext) -> BoxFuture<'static, Result<ToolOutput, ToolError>>
+    + Send
+    + Sync;
+/// Decodes the arguments straight from their JSON text; `None` when they do
+/// not decode (the caller then takes the `Invoke` path, whose error names
+/// the argument at fault).
+type InvokeRaw = dyn Fn(&str, ToolContext) -> Option<BoxFuture<'static, Result<ToolOutput, ToolError>>>
+    + Send
+    + Sync;
+
+/// Told of every finished tool call: the seam where metrics attach without
+/// the domain knowing them.
+pub trait CallObserver: Send + Sync + 'static {
+    /// `outcome` is `"success"` or a [`ToolError::kind`].
+    fn finished(&self, outcome: &'static str, elapsed: Duration);
 }
-
-#[derive(Debug, Clone)]
-struct McpCall {
-    request: RequestContext<RoleServer>,
-    input_responses: Option<InputResponses>,
-    request_state: Option<String>,
-    logging: crate::mcp::logging::LogGate,
-    subscriptions: crate::mcp::subscriptions::Subscriptions,
-}
-
-impl ToolContext {
-    /// A call from the REST API.
-    pub fn rest() -> Self {
-        Self::default()
-    }
-
-    /// A call from an MCP client.
-    pub fn mcp(
-        request: RequestContext<RoleServer>,
-        input_responses: Option<InputResponses>,
-        request_state: Option<String>,
-        logging: crate::mcp::logging::LogGate,
-        subscriptions: crate::mcp::subscriptions::Subscriptions,
-    ) -> Self {
-        Self {
-            mcp: Some(McpCall {
-                request,
-                input_responses,
-                request_state,
-                logging,
-                subscriptions,
-            }),
-        }
-    }
-
-    /// The MCP request context, if the call came over MCP.
-    pub fn mcp_request(&self) -> Option<&RequestContext<RoleServer>> {
-        self.mcp.as_ref().map(|call| &call.request)
-    }
-
-    /// The client's answers to a previous `input_required` result.
-    pub fn input_responses(&self) -> Option<&InputResponses> {
-        self.mcp.as_ref()?.input_responses.as_ref()
-    }
-
-    /// The opaque state a previous `input_required` result asked back.
-    pub fn request_state(&self) -> Option<&str> {
-        self.mcp.as_ref()?.request_state.as_deref()
-    }
-
-    /// Where log messages for this call go, and at what level.
-    pub fn logging(&self) -> Option<&crate::mcp::logging::LogGate> {
-        self.mcp.as_ref().map(|call| &call.logging)
-    }
-
-    /// Announces a list change: to every open 2026-07-28 subscription, and
-    /// to the calling legacy session.
-    pub async fn notify_list_changed(&self, change: crate::mcp::subscriptions::Change) {
-        use crate::mcp::subscriptions::Change;
-        let Some(call) = &self.mcp else { return };
-        call.subscriptions.notify(change).await;
-        if !crate::mcp::is_2026(&call.request) {
-            let peer = &call.request.peer;
-            let sent = match change {
-                Change::Tools => peer.notify_tool_list_changed().await,
-                Change::Prompts => peer.notify_prompt_list_changed().await,
-                Change::Resources => peer.notify_resource_list_changed().await,
-            };
-            if let Err(e) = sent {
-                tracing::debug!(error = %e, "list-changed notification not delivered");
-            }
-        }
-    }
-}
-
-type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
-type Invoke =
-    dyn Fn(JsonObject, ToolContext) -> BoxFuture<Result<ToolOutput, ToolError>> + Send + Sync;
 
 /// A registered tool with its type erased: its MCP definition (built once at
 /// start-up, schema included) and a way to call it with raw JSON arguments.
 pub struct RegisteredTool {
     definition: ToolDefinition,
     invoke: Box<Invoke>,
+    invoke_raw: Box<InvokeRaw>,
     self_contained: bool,
-    /// This tool's metric series, resolved once (see [`crate::metrics`]).
-    metrics: std::sync::OnceLock<crate::metrics::ToolMetrics>,
+    observer: OnceLock<Box<dyn CallObserver>>,
 }
 
 impl RegisteredTool {
@@ -208,8 +142,9 @@ impl RegisteredTool {
         });
         let definition = ToolDefinition::new(T::NAME, T::DESCRIPTION, schema);
         let tool = Arc::new(tool);
+        let shared = Arc::clone(&tool);
         let invoke = Box::new(move |arguments: JsonObject, context: ToolContext| {
-            let tool = Arc::clone(&tool);
+            let tool = Arc::clone(&shared);
             Box::pin(async move {
                 // The path names the argument at fault (`a: invalid type…`).
                 let args: T::Args = serde_path_to_error::deserialize(Value::Object(arguments))
@@ -221,13 +156,19 @@ impl RegisteredTool {
                         },
                     })?;
                 tool.call(args, context).await
-            }) as BoxFuture<_>
+            }) as BoxFuture<'static, _>
+        });
+        let invoke_raw = Box::new(move |arguments: &str, context: ToolContext| {
+            let args: T::Args = serde_json::from_str(arguments).ok()?;
+            let tool = Arc::clone(&tool);
+            Some(Box::pin(async move { tool.call(args, context).await }) as BoxFuture<'static, _>)
         });
         Self {
             definition,
             invoke,
+            invoke_raw,
             self_contained: T::SELF_CONTAINED,
-            metrics: std::sync::OnceLock::new(),
+            observer: OnceLock::new(),
         }
     }
 
@@ -252,18 +193,39 @@ impl RegisteredTool {
         arguments: JsonObject,
         context: ToolContext,
     ) -> Result<ToolOutput, ToolError> {
-        let started = Instant::now();
         tracing::debug!(tool = self.name(), ?arguments, "tool call arguments");
-        let result = (self.invoke)(arguments, context).await;
-        let elapsed = started.elapsed();
-        if let Some(metrics) = self.metrics.get() {
-            metrics.observe(
-                result.as_ref().map_or_else(ToolError::kind, |_| "success"),
-                elapsed,
-            );
+        self.observed((self.invoke)(arguments, context)).await
+    }
+
+    /// Calls the tool with arguments still as JSON text (a JSON object),
+    /// decoding them once, straight into the tool's argument type. Arguments
+    /// that do not decode so, or are not an object, give `None` before
+    /// anything runs; [`Self::call`] then reports them as rmcp would.
+    pub fn call_raw(
+        &self,
+        arguments: &str,
+        context: ToolContext,
+    ) -> Option<impl Future<Output = Result<ToolOutput, ToolError>> + Send + '_> {
+        if !arguments.starts_with('{') {
+            return None;
         }
-        let latency_ms = elapsed.as_secs_f64() * 1000.0;
+        let call = (self.invoke_raw)(arguments, context)?;
+        tracing::debug!(tool = self.name(), arguments, "tool call arguments");
+        Some(self.observed(call))
+    }
+
+    async fn observed(
+        &self,
+        call: BoxFuture<'static, Result<ToolOutput, ToolError>>,
+    ) -> Result<ToolOutput, ToolError> {
+        let started = Instant::now();
+        let result = call.await;
+        let elapsed = started.elapsed();
         let outcome = result.as_ref().map_or_else(ToolError::kind, |_| "success");
+        if let Some(observer) = self.observer.get() {
+            observer.finished(outcome, elapsed);
+        }
+        let latency_ms = latency_ms(elapsed);
         tracing::info!(tool = self.name(), outcome, latency_ms, "tool call");
         if let Err(e) = &result {
             // Error messages may quote argument values: debug only.
@@ -272,9 +234,15 @@ impl RegisteredTool {
         result
     }
 
-    /// Records this tool's calls in `metrics` from now on (once; later
+    /// Reports this tool's calls to `observer` from now on (once; later
     /// calls are ignored).
-    pub fn attach_metrics(&self, metrics: crate::metrics::ToolMetrics) {
-        let _ = self.metrics.set(metrics);
+    pub fn observe_with(&self, observer: Box<dyn CallObserver>) {
+        let _ = self.observer.set(observer);
     }
+}
+
+/// A latency in milliseconds, to the microsecond: the one unit and field
+/// name (`latency_ms`) every log line uses.
+pub fn latency_ms(elapsed: Duration) -> f64 {
+    (elapsed.as_secs_f64() * 1e6).round() / 1e3
 }

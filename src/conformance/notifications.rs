@@ -1,17 +1,14 @@
 //! Tools that send notifications while they run: log messages, progress,
 //! and list changes.
 
-#![allow(deprecated)] // LoggingLevel: see crate::mcp::logging.
+#![allow(deprecated)] // LoggingLevel: see crate::catalog::LogGate.
 
 use std::time::Duration;
 
 use rmcp::model::{LoggingLevel, ProgressNotificationParam};
 use serde_json::json;
 
-use crate::{
-    catalog::{NoArgs, Tool, ToolContext, ToolError, ToolOutput},
-    mcp::subscriptions::Change,
-};
+use crate::catalog::{Change, NoArgs, Tool, ToolContext, ToolError, ToolOutput};
 
 const STEP: Duration = Duration::from_millis(50);
 

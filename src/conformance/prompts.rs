@@ -174,7 +174,9 @@ impl Prompt for NeedsContext {
             crate::catalog::ToolError::Protocol(error) => error,
             other => ErrorData::invalid_params(other.to_string(), None),
         })?;
-        let modern = context.mcp_request().is_some_and(crate::mcp::is_2026);
+        let modern = context
+            .mcp_request()
+            .is_some_and(crate::catalog::speaks_2026);
         let user_context = match reply {
             Some(reply) => reply["content"]["context"]
                 .as_str()

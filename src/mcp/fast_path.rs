@@ -20,7 +20,7 @@
 //! (`resultType` only for 2026-07-28). `tests/api/fast_path.rs` checks the
 //! answers against rmcp's byte for byte.
 
-use std::sync::Arc;
+use std::{borrow::Cow, sync::Arc};
 
 use axum::{
     body::Body,
@@ -28,14 +28,17 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use rmcp::model::{
-    ClientCapabilities, Implementation, JsonObject, NumberOrString, RequestId,
-    ServerJsonRpcMessage, ServerResult,
+    ClientCapabilities, Implementation, JsonObject, NumberOrString, ServerJsonRpcMessage,
+    ServerResult,
 };
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::server::call_tool_response;
-use crate::catalog::{Catalog, ToolContext};
+use crate::{
+    catalog::{Catalog, ToolContext},
+    jsonrpc::{Envelope, Id},
+};
 
 const PROTOCOL_2026: &str = "2026-07-28";
 /// Legacy revisions the fast path answers (rmcp negotiates these too).
@@ -68,15 +71,23 @@ impl FastPath {
             && protocol_version(&parts.headers).is_some()
     }
 
-    /// The answer to `body`, or `None` to let rmcp answer.
-    pub async fn answer(&self, parts: &Parts, body: &[u8]) -> Option<Response> {
+    /// The answer to `body` (whose envelope the pipeline decoded), or `None`
+    /// to let rmcp answer.
+    pub async fn answer(
+        &self,
+        parts: &Parts,
+        body: &[u8],
+        envelope: &Envelope,
+    ) -> Option<Response> {
         let version = protocol_version(&parts.headers)?;
-        let call: Call = serde_json::from_slice(body).ok()?;
-        if call.jsonrpc != "2.0" || call.method != "tools/call" {
+        if envelope.method != "tools/call" || envelope.has_other_members {
             return None;
         }
-        let id = request_id(call.id)?;
-        let params: Params = serde_json::from_str(call.params.get()).ok()?;
+        let id = match envelope.id.as_ref()? {
+            Id::Int(i) => NumberOrString::Number(*i),
+            Id::Str(s) => NumberOrString::String(s.as_str().into()),
+        };
+        let params: Params = serde_json::from_slice(envelope.params(body)?).ok()?;
         let modern = version == PROTOCOL_2026;
         if modern {
             modern_request_is_valid(&parts.headers, &params)?;
@@ -88,9 +99,16 @@ impl FastPath {
         if !tool.is_self_contained() {
             return None;
         }
-        let output = tool
-            .call(params.arguments.unwrap_or_default(), ToolContext::rest())
-            .await;
+        let arguments = params.arguments.map_or("{}", RawValue::get);
+        let output = match tool.call_raw(arguments, ToolContext::rest()) {
+            Some(call) => call.await,
+            // Arguments that do not decode straight into the tool's type:
+            // through the JSON object, so the error reads as rmcp's would.
+            None => {
+                let arguments: JsonObject = serde_json::from_str(arguments).ok()?;
+                tool.call(arguments, ToolContext::rest()).await
+            }
+        };
         let mut result = match call_tool_response(output).ok()? {
             rmcp::model::CallToolResponse::Complete(result) => result,
             _ => return None,
@@ -140,36 +158,17 @@ impl FastPath {
     }
 }
 
-/// The JSON-RPC envelope; any other member makes the request rmcp's.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Call<'a> {
-    jsonrpc: &'a str,
-    id: serde_json::Value,
-    method: &'a str,
-    #[serde(borrow)]
-    params: &'a RawValue,
-}
-
 /// `tools/call` params; `inputResponses`, `requestState`, `task` and any
 /// other member make the request rmcp's.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Params {
-    name: String,
-    #[serde(default)]
-    arguments: Option<JsonObject>,
+struct Params<'a> {
+    name: Cow<'a, str>,
+    /// Left as text: decoded once, by the tool, into its argument type.
+    #[serde(borrow, default)]
+    arguments: Option<&'a RawValue>,
     #[serde(rename = "_meta", default)]
     meta: Option<JsonObject>,
-}
-
-/// Integer and string ids only: rmcp rewrites float-form ids.
-fn request_id(id: serde_json::Value) -> Option<RequestId> {
-    match id {
-        serde_json::Value::Number(n) => n.as_i64().map(NumberOrString::Number),
-        serde_json::Value::String(s) => Some(NumberOrString::String(s.into())),
-        _ => None,
-    }
 }
 
 fn protocol_version(headers: &HeaderMap) -> Option<&str> {
@@ -182,7 +181,7 @@ fn protocol_version(headers: &HeaderMap) -> Option<&str> {
 /// token, is rmcp's).
 fn modern_request_is_valid(headers: &HeaderMap, params: &Params) -> Option<()> {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    if header("mcp-method")? != "tools/call" || header("mcp-name")? != params.name {
+    if header("mcp-method")? != "tools/call" || header("mcp-name")? != params.name.as_ref() {
         return None;
     }
     if headers
@@ -303,7 +302,11 @@ mod tests {
         if !fast.may_answer(parts) {
             return None;
         }
-        let response = fast.answer(parts, body.to_string().as_bytes()).await?;
+        let bytes = body.to_string().into_bytes();
+        let crate::jsonrpc::Inspection::Message(envelope) = crate::jsonrpc::inspect(&bytes) else {
+            return None;
+        };
+        let response = fast.answer(parts, &bytes, &envelope).await?;
         let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
             .await
             .unwrap();

@@ -5,50 +5,112 @@
 //! requests (`initialize` handshake) are stateless too unless legacy session
 //! mode is on. Stateless is our default so that any replica behind a
 //! Kubernetes Service can answer any request.
+//!
+//! The HTTP pipeline ([`crate::http`]) reads and decodes a POST body once
+//! and hands it here with its envelope; the fast path answers from that,
+//! and rmcp decodes the bytes for itself when the fast path declines.
 
 use std::sync::Arc;
 
 use axum::{
-    body::Body,
+    Json,
+    body::{Body, Bytes},
     extract::Request,
-    http::{Method, StatusCode},
+    http::{Method, StatusCode, request::Parts},
     response::{IntoResponse, Response},
 };
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 
-use super::{McpServer, fast_path::FastPath};
-use crate::{catalog::Catalog, config::Settings, limits::CappedSessions, shutdown::Lifecycle};
+use super::{McpServer, fast_path::FastPath, sessions::CappedSessions};
+use crate::{
+    catalog::Catalog,
+    config::Resolved,
+    jsonrpc::{Envelope, Reject},
+    lifecycle::Lifecycle,
+};
 
 type RmcpService = StreamableHttpService<McpServer, CappedSessions>;
 
 /// `/mcp`: the fast path for stateless `tools/call` of self-contained tools,
-/// rmcp for everything else. Cloning it is a few `Arc` bumps (axum clones a
-/// route's service per request; rmcp's own would copy its whole config).
+/// rmcp for everything else. Cloning it is a few `Arc` bumps.
 #[derive(Clone)]
 pub struct McpHttpService {
     rmcp: Arc<RmcpService>,
     /// `None` with legacy sessions: every request may belong to one.
     fast: Option<FastPath>,
-    max_body: usize,
+    /// Legacy mode only: the open sessions, for the pipeline's cap.
+    sessions: Option<Arc<CappedSessions>>,
 }
 
 impl McpHttpService {
-    pub async fn handle(&self, request: Request) -> Response {
-        let (parts, body) = request.into_parts();
-        let is_delete = parts.method == Method::DELETE;
-        let request = match &self.fast {
-            Some(fast) if fast.may_answer(&parts) => {
-                let Ok(bytes) = axum::body::to_bytes(body, self.max_body).await else {
-                    return (StatusCode::PAYLOAD_TOO_LARGE, "Payload Too Large").into_response();
-                };
-                if let Some(answer) = fast.answer(&parts, &bytes).await {
-                    return answer;
-                }
-                Request::from_parts(parts, Body::from(bytes))
-            }
-            _ => Request::from_parts(parts, body),
+    pub fn new(
+        server: McpServer,
+        catalog: Arc<Catalog>,
+        config: &Resolved,
+        lifecycle: &Lifecycle,
+        sessions: Arc<CappedSessions>,
+    ) -> Self {
+        let legacy = config.legacy_sessions;
+        let mut rmcp_config = StreamableHttpServerConfig::default()
+            .with_legacy_session_mode(legacy)
+            // Stateless replies to simple calls as plain JSON; rmcp switches
+            // to SSE by itself when a handler sends notifications first.
+            .with_json_response(!legacy)
+            .with_cancellation_token(lifecycle.streams_token())
+            .with_max_request_body_bytes(config.limits.max_body());
+        rmcp_config = match &config.allowed_hosts {
+            Some(hosts) => rmcp_config.with_allowed_hosts(hosts.clone()),
+            None => rmcp_config.disable_allowed_hosts(),
         };
-        let mut response = self.rmcp.handle(request).await.into_response();
+        rmcp_config = match &config.allowed_origins {
+            Some(origins) => rmcp_config
+                .with_allowed_origins(origins.clone())
+                .enforce_origin_validation(),
+            None => rmcp_config.disable_allowed_origins(),
+        };
+        let fast = (!legacy).then(|| FastPath::new(catalog, config.allowed_hosts.clone()));
+        let open_sessions = legacy.then(|| Arc::clone(&sessions));
+        // One handler per stateless request or legacy session: cheap, and
+        // each starts with fresh session state.
+        let rmcp =
+            StreamableHttpService::new(move || Ok(server.for_new_session()), sessions, rmcp_config);
+        Self {
+            rmcp: Arc::new(rmcp),
+            fast,
+            sessions: open_sessions,
+        }
+    }
+
+    /// Open legacy sessions, or `None` when sessions are off.
+    pub async fn open_sessions(&self) -> Option<usize> {
+        match &self.sessions {
+            Some(sessions) => Some(sessions.open().await),
+            None => None,
+        }
+    }
+
+    /// A POST whose body the pipeline has read and decoded (`envelope` is
+    /// `None` for a client's response message).
+    pub async fn post(&self, parts: Parts, body: Bytes, envelope: Option<&Envelope>) -> Response {
+        if let (Some(fast), Some(envelope)) = (&self.fast, envelope)
+            && fast.may_answer(&parts)
+            && let Some(answer) = fast.answer(&parts, &body, envelope).await
+        {
+            return answer;
+        }
+        let response = self
+            .rmcp_answer(Request::from_parts(parts, Body::from(body)))
+            .await;
+        if response.status() == StatusCode::UNSUPPORTED_MEDIA_TYPE {
+            return decode_failure_as_json_rpc(response).await;
+        }
+        response
+    }
+
+    /// GET (a legacy session's stream) and DELETE (its end).
+    pub async fn other(&self, request: Request) -> Response {
+        let is_delete = request.method() == Method::DELETE;
+        let mut response = self.rmcp_answer(request).await;
         // rmcp answers a successful session DELETE with 202; the official
         // Python SDK counts only 200 and 204 as "terminated" and logs a
         // failure otherwise. The spec leaves the code open, so we answer the
@@ -58,41 +120,32 @@ impl McpHttpService {
         }
         response
     }
+
+    async fn rmcp_answer(&self, request: Request) -> Response {
+        self.rmcp.handle(request).await.into_response()
+    }
 }
 
-pub fn service(
-    server: McpServer,
-    catalog: Arc<Catalog>,
-    settings: &Settings,
-    lifecycle: &Lifecycle,
-    sessions: Arc<CappedSessions>,
-) -> McpHttpService {
-    let mut config = StreamableHttpServerConfig::default()
-        .with_legacy_session_mode(settings.legacy_sessions)
-        // Stateless replies to simple calls as plain JSON; rmcp switches to
-        // SSE by itself when a handler sends notifications first.
-        .with_json_response(!settings.legacy_sessions)
-        .with_cancellation_token(lifecycle.streams_token())
-        .with_max_request_body_bytes(settings.hardening.limits.max_body());
-    config = match settings.host_allow_list() {
-        Some(hosts) => config.with_allowed_hosts(hosts),
-        None => config.disable_allowed_hosts(),
-    };
-    config = match settings.origin_allow_list() {
-        Some(origins) => config
-            .with_allowed_origins(origins)
-            .enforce_origin_validation(),
-        None => config.disable_allowed_origins(),
-    };
-    let fast =
-        (!settings.legacy_sessions).then(|| FastPath::new(catalog, settings.host_allow_list()));
-    let max_body = config.max_request_body_bytes;
-    // One handler per stateless request or legacy session: cheap, and each
-    // starts with fresh session state.
-    let rmcp = StreamableHttpService::new(move || Ok(server.for_new_session()), sessions, config);
-    McpHttpService {
-        rmcp: Arc::new(rmcp),
-        fast,
-        max_body,
+/// rmcp answers a body it cannot decode (what the envelope check lets
+/// through: numbers out of range, say) with 415 and a text reason; JSON-RPC
+/// calls that a parse error. Only that answer is rewritten (400 with a
+/// `-32700` error); a real Content-Type refusal stays 415.
+async fn decode_failure_as_json_rpc(response: Response) -> Response {
+    const DECODE_FAILURE: &str = "fail to deserialize request body ";
+    let (parts, body) = response.into_parts();
+    // rmcp's reasons are one short line; 64 KiB is far more than enough.
+    let text = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
+    match std::str::from_utf8(&text)
+        .ok()
+        .and_then(|t| t.strip_prefix(DECODE_FAILURE))
+    {
+        Some(reason) => {
+            let error =
+                Reject::parse_error(serde_json::Value::Null, format!("Parse error: {reason}"));
+            (StatusCode::BAD_REQUEST, Json(error.body())).into_response()
+        }
+        None => Response::from_parts(parts, Body::from(text)),
     }
 }

@@ -7,10 +7,7 @@
 // `subscriptions/listen`) but remain the legacy revisions' wire protocol.
 #![allow(deprecated)]
 
-use std::{
-    collections::HashSet,
-    sync::{Arc, Mutex},
-};
+use std::sync::Arc;
 
 use rmcp::{
     ErrorData as McpError, RoleServer, ServerHandler,
@@ -27,14 +24,10 @@ use rmcp::{
 };
 use serde_json::Value;
 
-use super::{
-    is_2026,
-    logging::{LogGate, SessionLogLevel},
-    subscriptions::Subscriptions,
-};
+use super::{session::Session, subscriptions::Subscriptions};
 use crate::{
-    catalog::{Catalog, ToolContext, ToolError, ToolOutput},
-    shutdown::Lifecycle,
+    catalog::{Catalog, ListChanges, LogGate, ToolContext, ToolError, ToolOutput, speaks_2026},
+    lifecycle::Lifecycle,
 };
 
 /// Cheap to clone: Streamable HTTP builds one handler per stateless request
@@ -48,24 +41,22 @@ pub struct McpServer {
     lifecycle: Lifecycle,
     /// Open `subscriptions/listen` streams, shared by the whole process.
     subscriptions: Subscriptions,
+    /// The same streams, as the domain's list-change seam.
+    listeners: Arc<dyn ListChanges>,
     /// What a legacy session asked for; fresh for each session.
     session: Session,
-}
-
-#[derive(Clone, Default)]
-struct Session {
-    log_level: SessionLogLevel,
-    subscribed: Arc<Mutex<HashSet<String>>>,
 }
 
 impl McpServer {
     pub fn new(catalog: Arc<Catalog>, lifecycle: Lifecycle) -> Self {
         let info = server_config(&catalog);
+        let subscriptions = Subscriptions::default();
         Self {
             catalog,
             info: Arc::new(info),
             lifecycle,
-            subscriptions: Subscriptions::default(),
+            listeners: Arc::new(subscriptions.clone()),
+            subscriptions,
             session: Session::default(),
         }
     }
@@ -78,10 +69,24 @@ impl McpServer {
             ..self.clone()
         }
     }
+
+    fn tool_context(
+        &self,
+        context: RequestContext<RoleServer>,
+        input_responses: Option<rmcp::model::InputResponses>,
+        request_state: Option<String>,
+    ) -> ToolContext {
+        let logging = LogGate::for_request(&context, self.session.log_level());
+        ToolContext::mcp(
+            context,
+            input_responses,
+            request_state,
+            logging,
+            Arc::clone(&self.listeners),
+        )
+    }
 }
 
-/// `initialize` / `server/discover` answer: capabilities follow from what the
-/// catalog holds, so a client is never told about a feature we lack.
 /// A tool's outcome as MCP's `tools/call` answer (shared with the fast
 /// path, so both send the same bytes).
 pub(super) fn call_tool_response(
@@ -101,6 +106,8 @@ pub(super) fn call_tool_response(
     })
 }
 
+/// `initialize` / `server/discover` answer: capabilities follow from what the
+/// catalog holds, so a client is never told about a feature we lack.
 fn server_config(catalog: &Catalog) -> ServerConfig {
     let features = catalog.features();
     let mut capabilities = ServerCapabilities::builder()
@@ -139,24 +146,6 @@ fn server_config(catalog: &Catalog) -> ServerConfig {
             "Tools: `echo` repeats a message; `calculate` does add, subtract, multiply or \
              divide on two numbers. Resource `mcp://demo/status` reports server status.",
         )
-}
-
-impl McpServer {
-    fn tool_context(
-        &self,
-        context: RequestContext<RoleServer>,
-        input_responses: Option<rmcp::model::InputResponses>,
-        request_state: Option<String>,
-    ) -> ToolContext {
-        let logging = LogGate::for_request(&context, &self.session.log_level);
-        ToolContext::mcp(
-            context,
-            input_responses,
-            request_state,
-            logging,
-            self.subscriptions.clone(),
-        )
-    }
 }
 
 impl ServerHandler for McpServer {
@@ -308,10 +297,10 @@ impl ServerHandler for McpServer {
         request: SetLevelRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<(), McpError> {
-        if !self.catalog.features().logging || is_2026(&context) {
+        if !self.catalog.features().logging || speaks_2026(&context) {
             return Err(McpError::method_not_found::<SetLevelRequestMethod>());
         }
-        self.session.log_level.set(request.level);
+        self.session.set_log_level(request.level);
         Ok(())
     }
 
@@ -333,7 +322,7 @@ impl ServerHandler for McpServer {
                 Some(serde_json::json!({ "uri": request.uri })),
             ));
         }
-        self.subscribed().insert(request.uri);
+        self.session.subscribed().insert(request.uri);
         Ok(())
     }
 
@@ -347,7 +336,7 @@ impl ServerHandler for McpServer {
                 rmcp::model::UnsubscribeRequestMethod,
             >());
         }
-        self.subscribed().remove(&request.uri);
+        self.session.subscribed().remove(&request.uri);
         Ok(())
     }
 
@@ -368,12 +357,5 @@ impl ServerHandler for McpServer {
         context.cancelled().await;
         self.subscriptions.remove(id);
         Ok(())
-    }
-}
-
-impl McpServer {
-    fn subscribed(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
-        // Why this cannot fail: no code panics while holding the lock.
-        self.session.subscribed.lock().expect("subscription lock")
     }
 }

@@ -18,7 +18,7 @@ pub async fn run(server: McpServer) -> anyhow::Result<()> {
     };
     tokio::select! {
         quit = running.waiting() => { quit?; }
-        () = crate::shutdown::signal() => {}
+        () = crate::lifecycle::signal() => {}
     }
     Ok(())
 }

@@ -11,6 +11,8 @@ use std::sync::{
 
 use rmcp::service::{SubscriptionSendError, SubscriptionSink};
 
+use crate::catalog::{BoxFuture, Change, ListChanges};
+
 /// The open `subscriptions/listen` streams of this process.
 #[derive(Debug, Clone, Default)]
 pub struct Subscriptions {
@@ -21,14 +23,6 @@ pub struct Subscriptions {
 struct Inner {
     next_id: AtomicU64,
     sinks: Mutex<Vec<(u64, SubscriptionSink)>>,
-}
-
-/// What changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Change {
-    Tools,
-    Prompts,
-    Resources,
 }
 
 impl Subscriptions {
@@ -64,5 +58,11 @@ impl Subscriptions {
     fn sinks(&self) -> std::sync::MutexGuard<'_, Vec<(u64, SubscriptionSink)>> {
         // Why this cannot fail: no code panics while holding the lock.
         self.inner.sinks.lock().expect("subscriptions lock")
+    }
+}
+
+impl ListChanges for Subscriptions {
+    fn announce(&self, change: Change) -> BoxFuture<'_, ()> {
+        Box::pin(self.notify(change))
     }
 }

@@ -1,5 +1,6 @@
-//! The REST API's one error shape, `{"detail": "..."}` (FastAPI's, so seed
-//! clients keep working), and a JSON extractor that answers bad bodies in it.
+//! The REST API's one error shape, `{"detail": "..."}` (FastAPI's, so
+//! existing clients keep working), and a JSON extractor that answers bad
+//! bodies in it.
 
 use axum::{
     Json,
@@ -8,6 +9,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde::{Serialize, de::DeserializeOwned};
+use utoipa::ToSchema;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
@@ -15,12 +17,35 @@ pub struct ApiError {
     pub detail: String,
 }
 
+/// The error body every REST error uses.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// What went wrong, for a person.
+    pub detail: String,
+}
+
+/// Longest `detail` sent. serde's messages about deeply nested input repeat
+/// the path (`[0][0]…`) once per level; a person needs its start and the
+/// reason at its end, so the middle is cut.
+const MAX_DETAIL: usize = 300;
+
 impl ApiError {
     pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
-        Self {
-            status,
-            detail: detail.into(),
-        }
+        let detail = detail.into();
+        let detail = if detail.len() > MAX_DETAIL {
+            let mut head = MAX_DETAIL / 2;
+            while !detail.is_char_boundary(head) {
+                head -= 1;
+            }
+            let mut tail = detail.len() - MAX_DETAIL / 2;
+            while !detail.is_char_boundary(tail) {
+                tail += 1;
+            }
+            format!("{}…{}", &detail[..head], &detail[tail..])
+        } else {
+            detail
+        };
+        Self { status, detail }
     }
 
     pub fn not_found(detail: impl Into<String>) -> Self {
@@ -30,11 +55,15 @@ impl ApiError {
     pub fn unprocessable(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::UNPROCESSABLE_ENTITY, detail)
     }
-}
 
-#[derive(Serialize)]
-struct Detail<'a> {
-    detail: &'a str,
+    /// 413: the one wording for every body over the cap, wherever it is
+    /// noticed.
+    pub fn body_too_large(limit: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("Request body is larger than {limit} bytes"),
+        )
+    }
 }
 
 impl IntoResponse for ApiError {
@@ -43,16 +72,22 @@ impl IntoResponse for ApiError {
         // server errors; the request log line already records the status.
         (
             self.status,
-            Json(Detail {
-                detail: &self.detail,
+            Json(ErrorBody {
+                detail: self.detail,
             }),
         )
             .into_response()
     }
 }
 
+/// The body cap in force for a request, set by the pipeline (which also
+/// wraps the body so no reader can pass it).
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimit(pub usize);
+
 /// `Json<T>` whose rejections are `ApiError`s: a body that is not JSON is a
-/// 400, JSON of the wrong shape a 422, a missing JSON content type a 415.
+/// 400, JSON of the wrong shape a 422, a missing JSON content type a 415, a
+/// body over the cap a 413.
 pub struct JsonBody<T>(pub T);
 
 impl<S, T> FromRequest<S> for JsonBody<T>
@@ -63,17 +98,22 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let limit = req.extensions().get::<BodyLimit>().copied();
         match Json::<T>::from_request(req, state).await {
             Ok(Json(value)) => Ok(JsonBody(value)),
-            Err(rejection) => Err(match rejection {
-                JsonRejection::JsonDataError(e) => {
-                    ApiError::unprocessable(format!("Invalid request body: {}", e.body_text()))
+            Err(JsonRejection::JsonDataError(e)) => Err(ApiError::unprocessable(format!(
+                "Invalid request body: {}",
+                e.body_text()
+            ))),
+            Err(JsonRejection::JsonSyntaxError(e)) => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                format!("Request body is not valid JSON: {}", e.body_text()),
+            )),
+            Err(other) => Err(match (other.status(), limit) {
+                (StatusCode::PAYLOAD_TOO_LARGE, Some(BodyLimit(limit))) => {
+                    ApiError::body_too_large(limit)
                 }
-                JsonRejection::JsonSyntaxError(e) => ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    format!("Request body is not valid JSON: {}", e.body_text()),
-                ),
-                other => ApiError::new(other.status(), other.body_text()),
+                (status, _) => ApiError::new(status, other.body_text()),
             }),
         }
     }
@@ -87,4 +127,20 @@ pub async fn not_found() -> ApiError {
 /// Fallback for a known path called with the wrong method.
 pub async fn method_not_allowed() -> ApiError {
     ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_detail_keeps_its_start_and_end_cut_on_character_boundaries() {
+        let long = format!("start {} the reason", "é".repeat(400));
+        let error = ApiError::unprocessable(long);
+        assert!(error.detail.len() <= MAX_DETAIL + '…'.len_utf8());
+        assert!(error.detail.starts_with("start é"), "{}", error.detail);
+        assert!(error.detail.ends_with("é the reason"), "{}", error.detail);
+        assert!(error.detail.contains("é…é"), "{}", error.detail);
+        assert_eq!(ApiError::unprocessable("short").detail, "short");
+    }
 }

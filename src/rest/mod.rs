@@ -1,5 +1,8 @@
-//! The seed's REST API, same paths and JSON shapes, served from the same
-//! catalog as MCP. Errors are `{"detail": "..."}` (see [`error`]).
+//! The REST API kept from the FastAPI server this project replaces: same
+//! paths and JSON shapes, served from the same catalog as MCP. Every handler
+//! returns a typed body that derives `ToSchema` and carries its own
+//! `#[utoipa::path]`, so the OpenAPI document ([`openapi`]) is derived from
+//! the code that runs. Errors are `{"detail": "..."}` (see [`error`]).
 
 mod error;
 mod info;
@@ -10,14 +13,12 @@ mod tools;
 
 use std::sync::Arc;
 
-use axum::{
-    Router,
-    routing::{get, post},
-};
+use axum::routing::get;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub use error::ApiError;
+pub use error::{ApiError, BodyLimit, ErrorBody};
 
-use crate::{catalog::Catalog, shutdown::Lifecycle};
+use crate::{catalog::Catalog, lifecycle::Lifecycle};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -28,16 +29,21 @@ pub struct AppState {
 /// Paths that stay open while draining, so probes keep telling the truth.
 pub const PROBE_PATHS: [&str; 2] = ["/health", "/ready"];
 
-pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/", get(info::root))
-        .route("/health", get(probes::health))
-        .route("/ready", get(probes::ready))
-        .route("/mcp/tools", get(tools::list))
-        .route("/mcp/execute", post(tools::execute))
-        .route("/mcp/resources", get(resources::list))
-        .route("/mcp/resource/{*uri}", get(resources::read))
-        .fallback(error::not_found)
-        .method_not_allowed_fallback(error::method_not_allowed)
-        .with_state(state)
+/// The REST routes with their OpenAPI operations.
+pub fn routes(state: AppState) -> OpenApiRouter {
+    let mut router = OpenApiRouter::new()
+        .routes(routes!(info::root))
+        .routes(routes!(probes::health))
+        .routes(routes!(probes::ready))
+        .routes(routes!(tools::list))
+        .routes(routes!(tools::execute))
+        .routes(routes!(resources::list))
+        // The URI is the rest of the path (it holds slashes): axum's
+        // wildcard, documented as the plain `{uri}` parameter.
+        .route("/mcp/resource/{*uri}", get(resources::read));
+    resources::document_read(router.get_openapi_mut());
+    router.with_state(state)
 }
+
+/// Answers for paths and methods no route serves, in the API's error shape.
+pub use error::{method_not_allowed, not_found};

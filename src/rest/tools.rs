@@ -1,10 +1,13 @@
-//! `GET /mcp/tools` and `POST /mcp/execute`: the seed's REST view of the
-//! same tools MCP serves.
+//! `GET /mcp/tools` and `POST /mcp/execute`: the REST view of the same tools
+//! MCP serves.
+
+use std::{borrow::Cow, sync::Arc};
 
 use axum::{Json, extract::State};
-use rmcp::model::JsonObject;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use rmcp::model::{ContentBlock, JsonObject};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
 
 use super::{
     AppState,
@@ -12,34 +15,89 @@ use super::{
 };
 use crate::catalog::{ToolContext, ToolError, ToolOutput};
 
-pub async fn list(State(state): State<AppState>) -> Json<Value> {
-    let tools: Vec<Value> = state
+/// `GET /mcp/tools`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ToolList {
+    pub tools: Vec<ToolInfo>,
+}
+
+/// One tool as the REST API lists it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ToolInfo {
+    pub name: Cow<'static, str>,
+    pub description: Option<Cow<'static, str>>,
+    /// JSON Schema of the tool's arguments.
+    #[schema(value_type = Object)]
+    pub parameters: Arc<JsonObject>,
+}
+
+/// `POST /mcp/execute` body.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"tool": "echo", "arguments": {"message": "Hello"}}))]
+pub struct ExecuteRequest {
+    /// Name of the tool to run (see `GET /mcp/tools`).
+    pub tool: String,
+    /// The tool's arguments, an object matching its `parameters` schema.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub arguments: JsonObject,
+}
+
+/// `POST /mcp/execute` success.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExecuteResponse {
+    /// What the tool returned (any JSON value).
+    #[schema(value_type = Value)]
+    pub result: Value,
+    pub metadata: ExecuteMetadata,
+}
+
+/// `metadata` of a successful execution.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExecuteMetadata {
+    pub tool: String,
+    pub success: bool,
+}
+
+/// List the tools.
+#[utoipa::path(get, path = "/mcp/tools", tag = "tools", security((), ("bearer" = [])), responses(
+    (status = 200, description = "Every registered tool with its argument schema", body = ToolList),
+    (status = 401, description = "Authentication is on and no valid bearer token was sent", body = super::ErrorBody),
+    (status = 503, description = "Overloaded or shutting down; retry (see Retry-After)", body = super::ErrorBody)))]
+pub async fn list(State(state): State<AppState>) -> Json<ToolList> {
+    let tools = state
         .catalog
         .tools()
         .iter()
         .map(|tool| {
             let definition = tool.definition();
-            json!({
-                "name": definition.name,
-                "description": definition.description,
-                "parameters": definition.input_schema,
-            })
+            ToolInfo {
+                name: definition.name.clone(),
+                description: definition.description.clone(),
+                parameters: Arc::clone(&definition.input_schema),
+            }
         })
         .collect();
-    Json(json!({ "tools": tools }))
+    Json(ToolList { tools })
 }
 
-#[derive(Debug, Deserialize)]
-pub struct ExecuteRequest {
-    tool: String,
-    #[serde(default)]
-    arguments: JsonObject,
-}
-
+/// Run a tool.
+#[utoipa::path(post, path = "/mcp/execute", tag = "tools", security((), ("bearer" = [])),
+    request_body(content = ExecuteRequest, content_type = "application/json"),
+    responses(
+    (status = 200, description = "The tool ran", body = ExecuteResponse),
+    (status = 400, description = "The body is not valid JSON", body = super::ErrorBody),
+    (status = 401, description = "Authentication is on and no valid bearer token was sent", body = super::ErrorBody),
+    (status = 404, description = "No tool of that name", body = super::ErrorBody),
+    (status = 408, description = "The request took longer than REQUEST_TIMEOUT_SECONDS", body = super::ErrorBody),
+    (status = 413, description = "The body is larger than MAX_BODY_BYTES", body = super::ErrorBody),
+    (status = 415, description = "The body is not declared as application/json", body = super::ErrorBody),
+    (status = 422, description = "Wrong body shape, invalid arguments, or the tool failed", body = super::ErrorBody),
+    (status = 503, description = "Overloaded or shutting down; retry (see Retry-After)", body = super::ErrorBody)))]
 pub async fn execute(
     State(state): State<AppState>,
     JsonBody(request): JsonBody<ExecuteRequest>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ExecuteResponse>, ApiError> {
     let tool = state
         .catalog
         .tool(&request.tool)
@@ -53,7 +111,8 @@ pub async fn execute(
             )));
         }
         // Rich MCP content (images, embedded resources) as its JSON blocks.
-        Ok(ToolOutput::Result(result)) => json!(result.content),
+        Ok(ToolOutput::Result(result)) => serde_json::to_value(&result.content)
+            .map_err(|e| ApiError::unprocessable(e.to_string()))?,
         Ok(ToolOutput::InputRequired(_)) => {
             return Err(ApiError::unprocessable(format!(
                 "Tool '{}' needs input that only an MCP client can provide; call it over /mcp",
@@ -67,14 +126,17 @@ pub async fn execute(
         }
         Err(error) => return Err(ApiError::unprocessable(error.to_string())),
     };
-    Ok(Json(json!({
-        "result": result,
-        "metadata": { "tool": tool.name(), "success": true },
-    })))
+    Ok(Json(ExecuteResponse {
+        result,
+        metadata: ExecuteMetadata {
+            tool: tool.name().to_owned(),
+            success: true,
+        },
+    }))
 }
 
 /// The text blocks of a tool result, joined: the message of a tool error.
-fn text_of(content: &[rmcp::model::ContentBlock]) -> String {
+fn text_of(content: &[ContentBlock]) -> String {
     content
         .iter()
         .filter_map(|block| block.as_text().map(|t| t.text.as_str()))

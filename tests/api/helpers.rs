@@ -27,11 +27,13 @@ pub struct TestApp {
 pub async fn spawn_app(extra_args: &[&str]) -> TestApp {
     let mut args = vec!["mcp-rust-server", "--port", "0", "--log-level", "warn"];
     args.extend_from_slice(extra_args);
-    let settings = Cli::try_parse_from(args)
+    let config = Cli::try_parse_from(args)
         .expect("test flags parse")
-        .settings;
-    mcp_rust_server::telemetry::init(settings.log_level, settings.log_format);
-    let app = Application::build(&settings).await.expect("server binds");
+        .settings
+        .resolve()
+        .expect("test settings are valid");
+    mcp_rust_server::telemetry::init(config.log_level, config.log_format);
+    let app = Application::build(&config).await.expect("server binds");
     let port = app.port();
     let (stop, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(app.run_until_stopped(async {

@@ -22,6 +22,7 @@ async fn the_openapi_document_describes_the_rest_api_from_its_types() {
         [
             "/",
             "/.well-known/oauth-protected-resource",
+            "/.well-known/oauth-protected-resource/mcp",
             "/health",
             "/mcp/execute",
             "/mcp/resource/{uri}",

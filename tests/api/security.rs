@@ -41,16 +41,40 @@ async fn loopback_origins_and_no_origin_are_allowed_by_default() {
 }
 
 #[tokio::test]
-async fn configured_origins_replace_the_default() {
+async fn configured_origins_add_to_loopback_while_bound_to_loopback() {
     let app = spawn_app(&["--allowed-origins", "https://app.example.com"]).await;
-    assert_eq!(
-        list_tools_with(&app, &[("Origin", "https://app.example.com")]).await,
-        200
-    );
-    assert_eq!(
-        list_tools_with(&app, &[("Origin", "http://localhost:6274")]).await,
-        403
-    );
+    for (origin, status) in [
+        ("https://app.example.com", 200),
+        ("http://localhost:6274", 200),
+        ("https://other.example.com", 403),
+    ] {
+        assert_eq!(
+            list_tools_with(&app, &[("Origin", origin)]).await,
+            status,
+            "{origin}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn configured_origins_are_all_that_is_allowed_when_bound_elsewhere() {
+    let app = spawn_app(&[
+        "--host",
+        "0.0.0.0",
+        "--allowed-origins",
+        "https://app.example.com",
+    ])
+    .await;
+    for (origin, status) in [
+        ("https://app.example.com", 200),
+        ("http://localhost:6274", 403),
+    ] {
+        assert_eq!(
+            list_tools_with(&app, &[("Origin", origin)]).await,
+            status,
+            "{origin}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -1,5 +1,5 @@
-//! MCP logging (`notifications/message`) with each era's rule for when a
-//! server may send it:
+//! Where a call's MCP log messages (`notifications/message`) go, with each
+//! era's rule for when a server may send them:
 //! - 2026-07-28: only when the request's `_meta` carries a log level, and
 //!   only messages at or above it;
 //! - legacy: at or above the level set by `logging/setLevel` (kept per
@@ -9,29 +9,12 @@
 // still uses it and the conformance suite checks it.
 #![allow(deprecated)]
 
-use std::sync::{Arc, Mutex};
-
 use rmcp::{
     Peer, RoleServer,
     model::{LoggingLevel, LoggingMessageNotificationParam},
     service::RequestContext,
 };
 use serde_json::Value;
-
-/// The level a legacy session asked for with `logging/setLevel`.
-#[derive(Debug, Clone, Default)]
-pub struct SessionLogLevel(Arc<Mutex<Option<LoggingLevel>>>);
-
-impl SessionLogLevel {
-    pub fn set(&self, level: LoggingLevel) {
-        // Why this cannot fail: the lock is never held across a panic.
-        *self.0.lock().expect("log level lock") = Some(level);
-    }
-
-    pub fn get(&self) -> Option<LoggingLevel> {
-        *self.0.lock().expect("log level lock")
-    }
-}
 
 /// Whether, and to whom, the current request may send log messages.
 #[derive(Debug, Clone)]
@@ -42,11 +25,15 @@ pub struct LogGate {
 }
 
 impl LogGate {
-    pub fn for_request(context: &RequestContext<RoleServer>, session: &SessionLogLevel) -> Self {
-        let floor = if super::is_2026(context) {
+    /// `session_level`: what a legacy session set with `logging/setLevel`.
+    pub fn for_request(
+        context: &RequestContext<RoleServer>,
+        session_level: Option<LoggingLevel>,
+    ) -> Self {
+        let floor = if super::speaks_2026(context) {
             context.meta.log_level().map(Some)
         } else {
-            Some(session.get())
+            Some(session_level)
         };
         Self {
             peer: context.peer.clone(),

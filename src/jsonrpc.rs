@@ -1,21 +1,21 @@
-//! What the `/mcp` gate learns from a POST body before rmcp sees it: the
-//! JSON-RPC method (a label from a fixed set, for metrics) and whether the
-//! body is a JSON-RPC message at all.
+//! A JSON-RPC message's envelope, decoded once from the raw bytes of an
+//! `/mcp` POST (or a stdio line): what the pipeline's gate, the metrics and
+//! the fast path all read, so none of them parses the body again.
 //!
 //! rmcp 3.11 answers bodies it cannot decode with `415` and a plain-text
 //! reason. JSON-RPC and the MCP transport spec want `400` with a JSON-RPC
 //! error instead (`-32700` for bytes that are not JSON, `-32600` for JSON
 //! that is not a request): [`inspect`] finds those cases in one pass that
-//! allocates nothing (everything but the few fields read is skipped), so
-//! the gate can answer them.
+//! copies nothing but a string id (`params` is located, not parsed), so the
+//! gate can answer them.
 
-use std::{borrow::Cow, fmt};
+use std::{borrow::Cow, fmt, ops::Range};
 
 use serde::{
     Deserialize, Deserializer,
     de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor},
 };
-use serde_json::{Value, json};
+use serde_json::{Value, json, value::RawValue};
 
 /// JSON-RPC methods counted by name; anything else is `other`.
 pub const METHODS: [&str; 27] = [
@@ -58,12 +58,12 @@ pub fn method_label(method: &str) -> &'static str {
         .unwrap_or("other")
 }
 
-/// What a POST body to `/mcp` is.
+/// What a body is.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Inspection {
     /// A request or notification with a well-formed envelope; rmcp decides
     /// the rest (unknown methods, parameter contents…).
-    Message { method: &'static str },
+    Message(Envelope),
     /// A response or error from the client (no `method`).
     Response,
     /// Not acceptable: answer with this JSON-RPC error and HTTP 400.
@@ -74,13 +74,50 @@ impl Inspection {
     /// The `mcp_requests_total` label.
     pub fn label(&self) -> &'static str {
         match self {
-            Inspection::Message { method } => method,
+            Inspection::Message(envelope) => envelope.method,
             Inspection::Response => "response",
             Inspection::Reject(Reject {
                 kind: RejectKind::Batch,
                 ..
             }) => "batch",
             Inspection::Reject(_) => "invalid",
+        }
+    }
+}
+
+/// A well-formed request or notification: `"jsonrpc": "2.0"`, a method, an
+/// integer or string id (absent for notifications), params an object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Envelope {
+    /// The method's label: the method itself when it is one of [`METHODS`].
+    pub method: &'static str,
+    pub id: Option<Id>,
+    /// Where the `params` object lies in the body, unparsed.
+    pub params: Option<Range<usize>>,
+    /// True when the message has members beyond the four of JSON-RPC.
+    pub has_other_members: bool,
+}
+
+impl Envelope {
+    /// The `params` object's bytes within `body` (the bytes it was
+    /// decoded from).
+    pub fn params<'a>(&self, body: &'a [u8]) -> Option<&'a [u8]> {
+        body.get(self.params.clone()?)
+    }
+}
+
+/// A request id: JSON-RPC allows strings and numbers; MCP, integers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Id {
+    Int(i64),
+    Str(String),
+}
+
+impl From<&Id> for Value {
+    fn from(id: &Id) -> Value {
+        match id {
+            Id::Int(i) => Value::from(*i),
+            Id::Str(s) => Value::String(s.clone()),
         }
     }
 }
@@ -96,9 +133,10 @@ pub struct Reject {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RejectKind {
-    /// Not JSON (syntax, truncation, bad UTF-8, nesting over 128).
+    /// Not JSON (syntax, truncation, bad UTF-8).
     Parse,
-    /// JSON, but not a JSON-RPC 2.0 message MCP accepts.
+    /// JSON, but not a JSON-RPC 2.0 message MCP accepts (nesting over
+    /// [`MAX_DEPTH`] included).
     InvalidRequest,
     /// An array: JSON-RPC batches are not part of MCP since 2025-06-18.
     Batch,
@@ -112,6 +150,15 @@ impl Reject {
         }
     }
 
+    /// A parse error for `id` (use `Value::Null` when it is unknown).
+    pub fn parse_error(id: Value, message: String) -> Self {
+        Self {
+            kind: RejectKind::Parse,
+            id,
+            message,
+        }
+    }
+
     /// The JSON-RPC error response body.
     pub fn body(&self) -> Value {
         json!({
@@ -122,7 +169,7 @@ impl Reject {
     }
 }
 
-/// Inspects a POST body. Never panics, whatever the bytes (see `fuzz/`).
+/// Inspects a body. Never panics, whatever the bytes (see `fuzz/`).
 pub fn inspect(body: &[u8]) -> Inspection {
     // JSON is UTF-8 (RFC 8259); serde_json does not check skipped strings.
     if std::str::from_utf8(body).is_err() {
@@ -161,8 +208,8 @@ pub fn inspect(body: &[u8]) -> Inspection {
             return reject(kind, Value::Null, message);
         }
     }
-    let envelope = match serde_json::from_slice::<Envelope>(body) {
-        Ok(envelope) => envelope,
+    let raw = match serde_json::from_slice::<RawEnvelope>(body) {
+        Ok(raw) => raw,
         Err(e) if e.is_syntax() || e.is_eof() => {
             return reject(RejectKind::Parse, Value::Null, &format!("Parse error: {e}"));
         }
@@ -174,10 +221,10 @@ pub fn inspect(body: &[u8]) -> Inspection {
             );
         }
     };
-    let id = match &envelope.id {
-        None => Value::Null,
-        Some(Kind::Str(s)) => Value::String(s.clone()),
-        Some(Kind::Int(i)) => Value::from(*i),
+    let id = match raw.id {
+        None => None,
+        Some(Kind::Str(s)) => Some(Id::Str(s)),
+        Some(Kind::Int(i)) => Some(Id::Int(i)),
         Some(other) => {
             return reject(
                 RejectKind::InvalidRequest,
@@ -186,30 +233,43 @@ pub fn inspect(body: &[u8]) -> Inspection {
             );
         }
     };
-    if envelope.jsonrpc.as_deref() != Some("2.0") {
+    let id_value = id.as_ref().map_or(Value::Null, Value::from);
+    if raw.jsonrpc.as_deref() != Some("2.0") {
         return reject(
             RejectKind::InvalidRequest,
-            id,
+            id_value,
             "Invalid Request: \"jsonrpc\" must be \"2.0\"",
         );
     }
-    if let Some(params) = &envelope.params
-        && *params != Kind::Object
-    {
-        return reject(
-            RejectKind::InvalidRequest,
+    let params = match raw.params {
+        Some(params) if !params.get().starts_with('{') => {
+            return reject(
+                RejectKind::InvalidRequest,
+                id_value,
+                &format!(
+                    "Invalid Request: params must be an object, not {}",
+                    Kind::of_raw(params.get())
+                ),
+            );
+        }
+        // The raw value borrows from `body`, so its place is its offset.
+        Some(params) => {
+            let start = params.get().as_ptr() as usize - body.as_ptr() as usize;
+            Some(start..start + params.get().len())
+        }
+        None => None,
+    };
+    match raw.method {
+        Some(method) => Inspection::Message(Envelope {
+            method: method_label(&method),
             id,
-            &format!("Invalid Request: params must be an object, not {params}"),
-        );
-    }
-    match &envelope.method {
-        Some(method) => Inspection::Message {
-            method: method_label(method),
-        },
-        None if envelope.id.is_some() => Inspection::Response,
+            params,
+            has_other_members: raw.has_other_members,
+        }),
+        None if id.is_some() => Inspection::Response,
         None => reject(
             RejectKind::InvalidRequest,
-            id,
+            id_value,
             "Invalid Request: no \"method\"",
         ),
     }
@@ -254,18 +314,101 @@ fn reject(kind: RejectKind, id: Value, message: &str) -> Inspection {
     })
 }
 
-/// The fields the gate reads; the rest of the body is skipped unparsed
-/// into values (but still checked to be JSON).
-#[derive(Deserialize)]
-struct Envelope<'a> {
-    #[serde(borrow, default)]
+/// The members the gate reads, as they appear; the rest of the body is
+/// skipped unparsed (but still checked to be JSON).
+struct RawEnvelope<'a> {
     jsonrpc: Option<Cow<'a, str>>,
-    #[serde(default, deserialize_with = "some_kind")]
+    /// Present (even `null`) is `Some`.
     id: Option<Kind>,
-    #[serde(borrow, default)]
     method: Option<Cow<'a, str>>,
-    #[serde(default, deserialize_with = "some_kind")]
-    params: Option<Kind>,
+    params: Option<&'a RawValue>,
+    has_other_members: bool,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for RawEnvelope<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(EnvelopeVisitor(std::marker::PhantomData))
+    }
+}
+
+struct EnvelopeVisitor<'a>(std::marker::PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> Visitor<'de> for EnvelopeVisitor<'a> {
+    type Value = RawEnvelope<'a>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON-RPC message object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawEnvelope<'a>, A::Error> {
+        let mut envelope = RawEnvelope {
+            jsonrpc: None,
+            id: None,
+            method: None,
+            params: None,
+            has_other_members: false,
+        };
+        // Duplicate members are refused, as a derived decoder would.
+        while let Some(field) = map.next_key::<Field>()? {
+            match field {
+                Field::Jsonrpc if envelope.jsonrpc.is_some() => {
+                    return Err(de::Error::duplicate_field("jsonrpc"));
+                }
+                Field::Jsonrpc => envelope.jsonrpc = Some(map.next_value::<Text<'de>>()?.0),
+                Field::Id if envelope.id.is_some() => {
+                    return Err(de::Error::duplicate_field("id"));
+                }
+                Field::Id => envelope.id = Some(map.next_value_seed(KindSeed)?),
+                Field::Method if envelope.method.is_some() => {
+                    return Err(de::Error::duplicate_field("method"));
+                }
+                Field::Method => envelope.method = Some(map.next_value::<Text<'de>>()?.0),
+                Field::Params if envelope.params.is_some() => {
+                    return Err(de::Error::duplicate_field("params"));
+                }
+                Field::Params => envelope.params = Some(map.next_value()?),
+                Field::Other => {
+                    envelope.has_other_members = true;
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(envelope)
+    }
+}
+
+/// A member name, matched without copying it.
+#[derive(Deserialize)]
+#[serde(field_identifier, rename_all = "lowercase")]
+enum Field {
+    Jsonrpc,
+    Id,
+    Method,
+    Params,
+    #[serde(other)]
+    Other,
+}
+
+/// A string member, borrowed from the body unless it holds escapes.
+struct Text<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Text<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TextVisitor;
+        impl<'de> Visitor<'de> for TextVisitor {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v.to_owned())))
+            }
+        }
+        deserializer.deserialize_str(TextVisitor)
+    }
 }
 
 /// The JSON type of a value (its contents skipped), and an id's value.
@@ -278,6 +421,20 @@ enum Kind {
     Str(String),
     Array,
     Object,
+}
+
+impl Kind {
+    /// The type of a raw JSON value, from its text.
+    fn of_raw(raw: &str) -> Kind {
+        match raw.as_bytes().first() {
+            Some(b'n') => Kind::Null,
+            Some(b't' | b'f') => Kind::Bool,
+            Some(b'"') => Kind::Str(String::new()),
+            Some(b'[') => Kind::Array,
+            Some(b'{') => Kind::Object,
+            _ => raw.parse::<i64>().map_or(Kind::Float, Kind::Int),
+        }
+    }
 }
 
 impl fmt::Display for Kind {
@@ -294,9 +451,14 @@ impl fmt::Display for Kind {
     }
 }
 
-/// A present field (even `null`) is `Some`.
-fn some_kind<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Kind>, D::Error> {
-    deserializer.deserialize_any(KindVisitor).map(Some)
+struct KindSeed;
+
+impl<'de> de::DeserializeSeed<'de> for KindSeed {
+    type Value = Kind;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Kind, D::Error> {
+        deserializer.deserialize_any(KindVisitor)
+    }
 }
 
 struct KindVisitor;

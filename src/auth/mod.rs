@@ -1,0 +1,176 @@
+//! Bearer-token authentication for `/mcp` and the REST tool and resource
+//! endpoints, as the MCP authorization spec describes for a resource server:
+//! a request without a valid token gets 401 with
+//! `WWW-Authenticate: Bearer resource_metadata="<base>/.well-known/oauth-protected-resource"`,
+//! and that URL serves the RFC 9728 metadata ([`metadata`]). Probes,
+//! `/metrics`, the docs and the metadata itself stay open.
+//!
+//! Tokens are checked by a [`TokenValidator`]: today [`StaticTokens`]
+//! (`MCP_AUTH_TOKENS`, compared in constant time); a JWT/JWKS validator is
+//! another implementation of the same trait, with no change to the pipeline.
+//! Tokens are never logged (see [`crate::config::AuthSettings`]).
+
+pub mod metadata;
+mod static_tokens;
+
+use std::{future::Future, pin::Pin, sync::Arc};
+
+use axum::{
+    extract::Request,
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+
+pub use static_tokens::StaticTokens;
+
+use crate::{config::AuthSettings, rest::ApiError};
+
+/// Who a valid token belongs to; put in the request's extensions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// A name safe to log (never the token).
+    pub subject: String,
+}
+
+/// Why a token was not accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuthError {
+    #[error("Missing bearer token")]
+    Missing,
+    #[error("Invalid bearer token")]
+    Invalid,
+}
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Decides whether a bearer token is good. Asynchronous so that a validator
+/// that fetches keys (JWKS) or asks an introspection endpoint fits as is.
+pub trait TokenValidator: Send + Sync + 'static {
+    fn validate<'a>(&'a self, token: &'a str) -> BoxFuture<'a, Result<Principal, AuthError>>;
+}
+
+/// Where the metadata lives, relative to the base URL.
+pub const METADATA_PATH: &str = "/.well-known/oauth-protected-resource";
+
+/// Paths that need a token: the MCP endpoint and the REST API's tools and
+/// resources (everything under `/mcp/`).
+pub fn is_protected(path: &str) -> bool {
+    path == "/mcp" || path.starts_with("/mcp/")
+}
+
+/// The validator (if any) and what the challenge and metadata name.
+#[derive(Clone)]
+pub struct Auth {
+    validator: Option<Arc<dyn TokenValidator>>,
+    public_url: Option<String>,
+    authorization_servers: Vec<String>,
+}
+
+impl Auth {
+    pub fn new(settings: &AuthSettings) -> Self {
+        let validator = (!settings.auth_tokens.is_empty())
+            .then(|| Arc::new(StaticTokens::new(&settings.auth_tokens)) as Arc<dyn TokenValidator>);
+        Self {
+            validator,
+            public_url: settings
+                .public_url
+                .as_ref()
+                .map(|url| url.trim_end_matches('/').to_owned()),
+            authorization_servers: settings.authorization_servers.clone(),
+        }
+    }
+
+    /// Whether authentication is on (tokens configured).
+    pub fn is_enabled(&self) -> bool {
+        self.validator.is_some()
+    }
+
+    /// Admits a request to a protected path only with a valid
+    /// `Authorization: Bearer` token: `Ok` (the principal recorded in the
+    /// request's extensions), or the 401 challenge to send.
+    pub async fn authorize(&self, request: &mut Request) -> Result<(), Response> {
+        let Some(validator) = &self.validator else {
+            return Ok(());
+        };
+        if !is_protected(request.uri().path()) {
+            return Ok(());
+        }
+        let result = match bearer_token(request.headers()) {
+            Some(token) => validator.validate(token).await,
+            None => Err(AuthError::Missing),
+        };
+        match result {
+            Ok(principal) => {
+                tracing::debug!(subject = %principal.subject, "authenticated");
+                request.extensions_mut().insert(principal);
+                Ok(())
+            }
+            Err(error) => Err(self.challenge(request.headers(), &error)),
+        }
+    }
+
+    /// 401 with the `WWW-Authenticate` challenge pointing at the metadata.
+    fn challenge(&self, headers: &HeaderMap, error: &AuthError) -> Response {
+        let metadata = format!("{}{METADATA_PATH}", self.base_url(headers));
+        let challenge = match error {
+            AuthError::Missing => format!("Bearer resource_metadata=\"{metadata}\""),
+            AuthError::Invalid => {
+                format!("Bearer error=\"invalid_token\", resource_metadata=\"{metadata}\"")
+            }
+        };
+        let mut response =
+            ApiError::new(StatusCode::UNAUTHORIZED, error.to_string()).into_response();
+        if let Ok(value) = HeaderValue::from_str(&challenge) {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, value);
+        }
+        response
+    }
+
+    /// `scheme://host[:port]` clients reach this server at.
+    fn base_url(&self, headers: &HeaderMap) -> String {
+        if let Some(url) = &self.public_url {
+            return url.clone();
+        }
+        // The Host is the client's; only a plain host[:port] is echoed.
+        let host = headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .filter(|h| {
+                !h.is_empty()
+                    && h.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
+            })
+            .unwrap_or("localhost");
+        format!("http://{host}")
+    }
+}
+
+/// The token of an `Authorization: Bearer <token>` header (scheme matched
+/// without regard to case, as RFC 7235 asks).
+fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bearer_scheme_is_case_insensitive_and_needs_a_token() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("bearer abc"),
+        );
+        assert_eq!(bearer_token(&headers), Some("abc"));
+        headers.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer "));
+        assert_eq!(bearer_token(&headers), None);
+        headers.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic abc"));
+        assert_eq!(bearer_token(&headers), None);
+    }
+}

@@ -1,0 +1,97 @@
+//! The connection level, below the router: HTTP/1.1 and HTTP/2 over
+//! cleartext (h2c with prior knowledge, as ingress controllers and meshes
+//! speak to pods) on one port, told apart by the connection preface
+//! (hyper-util's auto builder). Per connection, for both protocols:
+//!
+//! | limit | HTTP/1.1 | HTTP/2 |
+//! | --- | --- | --- |
+//! | request head size (`MAX_HEADER_BYTES`) | 431 | header list size: 431 |
+//! | header count (`MAX_HEADERS`) | 431 | 431 (checked in admission) |
+//! | header read time (`HEADER_READ_TIMEOUT_SECONDS`) | connection closed | idle connection pinged, then closed |
+//!
+//! Body, request time, in-flight and drain limits act per request, in the
+//! router ([`super::router`]), the same for both protocols.
+
+use std::{io, time::Duration};
+
+use axum::Router;
+use hyper_util::{
+    rt::{TokioExecutor, TokioIo, TokioTimer},
+    server::{conn::auto, graceful::GracefulShutdown},
+    service::TowerToHyperService,
+};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Limits;
+
+/// Most concurrent streams one HTTP/2 connection may open: a client gets
+/// parallelism, but one connection cannot take every in-flight slot.
+const MAX_STREAMS_PER_CONNECTION: u32 = 100;
+
+/// Serves `router` on `listener` until `stop` is cancelled; then stops
+/// accepting and lets open connections finish their requests (hyper's
+/// graceful shutdown: HTTP/1.1 closes after the current response, HTTP/2
+/// sends GOAWAY).
+pub async fn serve_connections(
+    listener: TcpListener,
+    router: Router,
+    limits: Limits,
+    stop: CancellationToken,
+) -> io::Result<()> {
+    let builder = connection_builder(&limits);
+    let graceful = GracefulShutdown::new();
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _peer)) => stream,
+                Err(e) => {
+                    // Out of file descriptors and the like: back off rather
+                    // than spin; the listener itself is still fine.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = stop.cancelled() => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = TowerToHyperService::new(router.clone());
+        let connection = builder
+            .serve_connection_with_upgrades(TokioIo::new(stream), service)
+            .into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                // Timeouts, resets and parse errors: the client's problem.
+                tracing::debug!(error = %e, "connection closed with an error");
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
+}
+
+fn connection_builder(limits: &Limits) -> auto::Builder<TokioExecutor> {
+    let header_bytes = usize::try_from(limits.max_header_bytes).unwrap_or(8192);
+    let header_timeout = Duration::from_secs(limits.header_read_timeout_seconds);
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_timeout)
+        .max_headers(usize::try_from(limits.max_headers).unwrap_or(100))
+        .max_buf_size(header_bytes)
+        .keep_alive(true);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_header_list_size(u32::try_from(header_bytes).unwrap_or(u32::MAX))
+        .max_concurrent_streams(MAX_STREAMS_PER_CONNECTION)
+        // A silent HTTP/2 peer is pinged, and dropped when it does not
+        // answer within the header read timeout.
+        .keep_alive_interval(Some(header_timeout))
+        .keep_alive_timeout(header_timeout);
+    builder
+}
