@@ -98,6 +98,11 @@ pub async fn admit(State(gate): State<Admission>, request: Request, next: Next) 
 }
 
 async fn decide(gate: Admission, mut request: Request, next: Next) -> Response {
+    // Over MAX_HEADERS: 431, as hyper answers an HTTP/1.1 head with more
+    // (this is the HTTP/2 twin, so it comes first, probes included).
+    if request.headers().len() > gate.max_headers {
+        return refusal::too_many_headers();
+    }
     let path = request.uri().path();
     // Probes: always answered, so they tell the truth while draining and
     // under load.
@@ -122,10 +127,6 @@ async fn decide(gate: Admission, mut request: Request, next: Next) -> Response {
             }
         }
     };
-    // Over MAX_HEADERS: 431 (hyper already refuses HTTP/1.1 heads with more).
-    if request.headers().len() > gate.max_headers {
-        return refusal::too_many_headers();
-    }
     // A protected path without a valid bearer token: 401 + challenge.
     if let Err(challenge) = gate.auth.authorize(&mut request).await {
         gate.metrics.count_rejection(Rejection::Unauthorized);

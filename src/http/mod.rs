@@ -5,10 +5,10 @@
 //! | --- | --- | --- | --- |
 //! | 0 | connection: HTTP/1.1 or h2c, head size and count, head read time | [`server`] | 431, connection closed |
 //! | 1 | observe: in-flight gauge, request counter, one log line | [`admission`] | — |
-//! | 2 | probes pass untouched (true while draining and under load) | [`admission`] | — |
-//! | 3 | draining | [`admission`] | 503 + `Retry-After`, `Connection: close` |
-//! | 4 | over `MAX_IN_FLIGHT` (`/metrics` exempt) | [`admission`] | 503 + `Retry-After` |
-//! | 5 | over `MAX_HEADERS` (HTTP/2; hyper checks HTTP/1.1) | [`admission`] | 431 |
+//! | 2 | over `MAX_HEADERS` (HTTP/2; hyper checks HTTP/1.1) | [`admission`] | 431 |
+//! | 3 | probes pass from here untouched (true while draining and under load) | [`admission`] | — |
+//! | 4 | draining | [`admission`] | 503 + `Retry-After`, `Connection: close` |
+//! | 5 | over `MAX_IN_FLIGHT` (`/metrics` exempt) | [`admission`] | 503 + `Retry-After` |
 //! | 6 | protected path without a valid bearer token | [`admission`], [`crate::auth`] | 401 + `WWW-Authenticate` |
 //! | 7 | body over `MAX_BODY_BYTES`: declared, or once read past it | [`admission`] | 413 |
 //! | 8 | `REQUEST_TIMEOUT_SECONDS` until the response head | [`admission`] | 408 |
