@@ -127,6 +127,16 @@ fn mcp_cases() -> Vec<Case> {
             ),
         ),
         case(
+            "jsonrpc missing",
+            r#"{"id":1,"method":"tools/list"}"#,
+            rpc_error(
+                400,
+                json!(1),
+                -32600,
+                r#"Invalid Request: "jsonrpc" must be "2.0""#,
+            ),
+        ),
+        case(
             "batch array",
             r#"[{"jsonrpc":"2.0","id":1,"method":"tools/list"},{"jsonrpc":"2.0","id":2,"method":"ping"}]"#,
             rpc_error(400, Value::Null, -32600, "Batch requests are not supported"),
