@@ -1,7 +1,7 @@
 //! Hostile input: every malformed, oversized, slow or mismatched request
 //! gets a 4xx or a clean JSON-RPC error, never a 5xx, and the server keeps
-//! answering afterwards. Each case pins the exact answer; the README's
-//! hostile-input table is this file, row for row.
+//! answering afterwards. Each case pins the exact answer; with limits.rs,
+//! this file backs the README's limits and hostile-input table, row for row.
 
 use std::time::Duration;
 
@@ -119,6 +119,16 @@ fn mcp_cases() -> Vec<Case> {
         case(
             "wrong jsonrpc version",
             r#"{"jsonrpc":"1.0","id":1,"method":"tools/list"}"#,
+            rpc_error(
+                400,
+                json!(1),
+                -32600,
+                r#"Invalid Request: "jsonrpc" must be "2.0""#,
+            ),
+        ),
+        case(
+            "jsonrpc missing",
+            r#"{"id":1,"method":"tools/list"}"#,
             rpc_error(
                 400,
                 json!(1),

@@ -129,6 +129,66 @@ async fn a_header_flood_and_an_oversized_header_are_431() {
 }
 
 #[tokio::test]
+async fn with_the_default_limits_a_body_over_1_mib_is_413_even_when_streamed() {
+    let app = spawn_app(&[]).await;
+    let message = |len: usize| json!({"message": "x".repeat(len)});
+    // Just under 1 MiB (1048576 bytes) is served.
+    let (status, _) = app.execute("echo", message(1_000_000)).await;
+    assert_eq!(status, 200);
+
+    let rest = json!({"tool": "echo", "arguments": message(1024 * 1024)}).to_string();
+    let mcp = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {
+        "name": "echo", "arguments": message(1024 * 1024)}})
+    .to_string();
+    for (path, body) in [("/mcp/execute", rest), ("/mcp", mcp)] {
+        // Chunked: no Content-Length, so the cap is met mid-stream.
+        let response = app
+            .client
+            .post(app.url(path))
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json, text/event-stream")
+            .header("MCP-Protocol-Version", "2025-11-25")
+            .body(chunked(body))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 413, "{path}");
+        let body: Value = response.json().await.unwrap();
+        assert!(body["detail"].is_string(), "{path}: {body}");
+    }
+    assert_eq!(app.get("/health").await.status(), 200);
+}
+
+#[tokio::test]
+async fn with_the_default_limits_a_head_over_16_kib_or_64_fields_is_431() {
+    let app = spawn_app(&[]).await;
+    let head = |fields: usize, field_bytes: usize| {
+        let mut head =
+            String::from("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
+        for i in 0..fields {
+            head.push_str(&format!("X-Field-{i}: {}\r\n", "a".repeat(field_bytes)));
+        }
+        head.push_str("\r\n");
+        head
+    };
+    for (fields, field_bytes, status) in [
+        (1, 10_000, 200), // a 10 KB header fits in 16 KiB
+        (1, 20_000, 431), // a 20 KB one does not
+        (60, 10, 200),    // 62 fields with Host and Connection
+        (70, 10, 431),
+    ] {
+        let request = head(fields, field_bytes);
+        let (response, _) = exchange(app.address, request.as_bytes(), 2 * SECOND).await;
+        assert_eq!(
+            status_of(&response),
+            status,
+            "{fields} fields of {field_bytes} bytes: {response}"
+        );
+    }
+    assert_eq!(app.get("/health").await.status(), 200);
+}
+
+#[tokio::test]
 async fn a_client_that_never_finishes_its_headers_is_disconnected() {
     let app = spawn_app(&["--header-read-timeout-seconds", "1"]).await;
     let started = Instant::now();
