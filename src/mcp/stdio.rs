@@ -1,12 +1,33 @@
 //! MCP over stdin/stdout, for desktop clients that spawn the server.
+//!
+//! One JSON-RPC message per line each way; stdout carries nothing else (logs
+//! go to stderr). Every line that is not a message rmcp can take is answered
+//! with the JSON-RPC error it deserves rather than dropped, so no client is
+//! left waiting for an answer that never comes ([`transport`]).
+
+mod line_reader;
+mod line_writer;
+mod transport;
+mod triage;
 
 use rmcp::{ServiceExt, service::ServerInitializeError, transport::stdio};
+use tokio::io::BufReader;
 
 use super::McpServer;
+use transport::LineTransport;
+
+/// Longest line read from stdin, newline excluded; a longer one is answered
+/// with an error, and only this much of it is ever held in memory. rmcp's
+/// own stdio limit (`DEFAULT_MAX_LINE_LENGTH`), so nothing that worked with
+/// rmcp's transport is refused now.
+const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
 
 /// Serves one client until it closes stdin or a shutdown signal arrives.
 pub async fn run(server: McpServer) -> anyhow::Result<()> {
-    let running = match server.serve(stdio()).await {
+    let (stdin, stdout) = stdio();
+    let transport = LineTransport::new(BufReader::new(stdin), stdout, MAX_LINE_BYTES);
+    let serving = server.serve(transport).await;
+    let running = match serving {
         Ok(running) => running,
         // The client went away before saying anything (closed stdin): there
         // is nobody left to serve, which is a normal end, not a failure.
