@@ -10,7 +10,7 @@ mod line_writer;
 mod transport;
 mod triage;
 
-use rmcp::{ServiceExt, service::ServerInitializeError, transport::stdio};
+use rmcp::{ServiceExt, service::ServerInitializeError, transport::stdio_pipes};
 use tokio::io::BufReader;
 
 use super::McpServer;
@@ -24,9 +24,21 @@ const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
 
 /// Serves one client until it closes stdin or a shutdown signal arrives.
 pub async fn run(server: McpServer) -> anyhow::Result<()> {
-    let (stdin, stdout) = stdio();
+    // rmcp's pipe-aware stdio: when stdin is a pipe (as clients spawn us),
+    // reads go through the reactor instead of a blocking thread, which a
+    // signal could not interrupt (the process would only exit once the
+    // client closed stdin).
+    let (stdin, stdout) = stdio_pipes();
     let transport = LineTransport::new(BufReader::new(stdin), stdout, MAX_LINE_BYTES);
-    let serving = server.serve(transport).await;
+    // One listener for the whole run, polled before anything else: a signal
+    // that comes while the handshake completes is neither fatal (no handler
+    // yet) nor lost (a listener made later does not see it).
+    let mut signal = std::pin::pin!(crate::shutdown::signal());
+    let serving = tokio::select! {
+        biased;
+        () = &mut signal => return Ok(()),
+        served = server.serve(transport) => served,
+    };
     let running = match serving {
         Ok(running) => running,
         // The client went away before saying anything (closed stdin): there
@@ -39,7 +51,7 @@ pub async fn run(server: McpServer) -> anyhow::Result<()> {
     };
     tokio::select! {
         quit = running.waiting() => { quit?; }
-        () = crate::shutdown::signal() => {}
+        () = signal => {}
     }
     Ok(())
 }

@@ -209,3 +209,32 @@ fn stdio_answers_a_line_over_16_mib_and_keeps_serving() {
     assert_eq!(rest, Vec::<String>::new());
     assert_eq!(code, Some(0));
 }
+
+/// A client that keeps stdin open must not keep the server from stopping:
+/// SIGTERM ends it with 0, during the handshake and in session.
+#[test]
+fn stdio_exits_zero_on_sigterm_while_stdin_stays_open() {
+    for initialize_first in [false, true] {
+        let mut session = Session::start();
+        // An answer first, so the server is up (and its handlers installed).
+        if initialize_first {
+            assert_eq!(session.ask(INITIALIZE)["id"], 1);
+        } else {
+            let ping = session.ask(br#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#);
+            assert_eq!(ping["result"], json!({}));
+        }
+        crate::helpers::sigterm(&session.child);
+        let deadline = std::time::Instant::now() + WAIT;
+        let status = loop {
+            if let Some(status) = session.child.try_wait().unwrap() {
+                break status;
+            }
+            if std::time::Instant::now() > deadline {
+                session.child.kill().unwrap();
+                panic!("still running {WAIT:?} after SIGTERM (initialized: {initialize_first})");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        assert_eq!(status.code(), Some(0), "initialized: {initialize_first}");
+    }
+}
