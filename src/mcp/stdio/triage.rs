@@ -49,7 +49,11 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// Sorts one line (without its newline).
 pub fn triage(line: &[u8]) -> Triage {
     let line = line.strip_prefix(BOM).unwrap_or(line);
-    if line.iter().all(u8::is_ascii_whitespace) {
+    // JSON's whitespace (RFC 8259), not Rust's ASCII set with form feed.
+    if line
+        .iter()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+    {
         return Triage::Ignore(Silence::Blank);
     }
     let inspection = inspect(line);
@@ -124,6 +128,7 @@ mod tests {
         for line in [&b""[..], b" ", b"\t \r", BOM] {
             assert_eq!(silence(line), Silence::Blank, "{line:?}");
         }
+        assert_eq!(answer("\x0c")["error"]["code"], -32700, "form feed");
     }
 
     #[test]
