@@ -20,6 +20,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
+use serde_json::Value;
 
 use super::{McpServer, fast_path::FastPath, sessions::CappedSessions};
 use crate::{
@@ -102,7 +103,10 @@ impl McpHttpService {
             .rmcp_answer(Request::from_parts(parts, Body::from(body)))
             .await;
         if response.status() == StatusCode::UNSUPPORTED_MEDIA_TYPE {
-            return decode_failure_as_json_rpc(response).await;
+            let id = envelope
+                .and_then(|envelope| envelope.id.as_ref())
+                .map_or(Value::Null, Value::from);
+            return decode_failure_as_json_rpc(response, id).await;
         }
         response
     }
@@ -129,8 +133,9 @@ impl McpHttpService {
 /// rmcp answers a body it cannot decode (what the envelope check lets
 /// through: numbers out of range, say) with 415 and a text reason; JSON-RPC
 /// calls that a parse error. Only that answer is rewritten (400 with a
-/// `-32700` error); a real Content-Type refusal stays 415.
-async fn decode_failure_as_json_rpc(response: Response) -> Response {
+/// `-32700` error for the request's id, which the envelope still gave); a
+/// real Content-Type refusal stays 415.
+async fn decode_failure_as_json_rpc(response: Response, id: Value) -> Response {
     const DECODE_FAILURE: &str = "fail to deserialize request body ";
     let (parts, body) = response.into_parts();
     // rmcp's reasons are one short line; 64 KiB is far more than enough.
@@ -142,8 +147,7 @@ async fn decode_failure_as_json_rpc(response: Response) -> Response {
         .and_then(|t| t.strip_prefix(DECODE_FAILURE))
     {
         Some(reason) => {
-            let error =
-                Reject::parse_error(serde_json::Value::Null, format!("Parse error: {reason}"));
+            let error = Reject::parse_error(id, format!("Parse error: {reason}"));
             (StatusCode::BAD_REQUEST, Json(error.body())).into_response()
         }
         None => Response::from_parts(parts, Body::from(text)),

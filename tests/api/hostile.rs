@@ -181,9 +181,10 @@ fn mcp_cases() -> Vec<Case> {
         case(
             "number literal out of range",
             r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"calculate","arguments":{"operation":"add","a":1e999,"b":1}}}"#,
+            // The envelope was readable, so the error carries its id.
             rpc_error(
                 400,
-                Value::Null,
+                json!(1),
                 -32700,
                 "Parse error: number out of range at line 1 column 115",
             ),

@@ -19,4 +19,5 @@ mod raw;
 mod rest;
 mod security;
 mod shutdown;
+mod stdio_errors;
 mod toolsets;
