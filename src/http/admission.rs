@@ -29,8 +29,7 @@ use crate::{
     rest::{BodyLimit, PROBE_PATHS},
 };
 
-/// What admission decides with; built once, cloned per request (all `Arc`s).
-#[derive(Clone)]
+/// What admission decides with; built once, shared behind one `Arc`.
 pub struct Admission {
     pub lifecycle: Lifecycle,
     pub auth: Auth,
@@ -66,7 +65,7 @@ impl Admission {
 }
 
 /// Observes every request (metrics, one log line), then admits it or not.
-pub async fn admit(State(gate): State<Admission>, request: Request, next: Next) -> Response {
+pub async fn admit(State(gate): State<Arc<Admission>>, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
     let version = request.version();
@@ -97,7 +96,7 @@ pub async fn admit(State(gate): State<Admission>, request: Request, next: Next) 
     response
 }
 
-async fn decide(gate: Admission, mut request: Request, next: Next) -> Response {
+async fn decide(gate: Arc<Admission>, mut request: Request, next: Next) -> Response {
     // Over MAX_HEADERS: 431, as hyper answers an HTTP/1.1 head with more
     // (this is the HTTP/2 twin, so it comes first, probes included).
     if request.headers().len() > gate.max_headers {
@@ -132,15 +131,22 @@ async fn decide(gate: Admission, mut request: Request, next: Next) -> Response {
         gate.metrics.count_rejection(Rejection::Unauthorized);
         return challenge;
     }
-    // MAX_BODY_BYTES: declared over it, 413 before reading; otherwise the
-    // body is wrapped so that no reader (REST extractors, the /mcp gate,
-    // rmcp) can read past it.
-    if declared_length(&request).is_some_and(|length| length > gate.max_body as u64) {
-        return refusal::body_too_large(gate.max_body);
-    }
-    let request = request.map(|body| Body::new(Limited::new(body, gate.max_body)));
-    let mut request = request;
-    request.extensions_mut().insert(BodyLimit(gate.max_body));
+    // MAX_BODY_BYTES: declared over it, 413 before reading. A body without
+    // a declared length (chunked, or HTTP/2 without content-length) is
+    // wrapped so that no reader (REST extractors, the /mcp stage, rmcp) can
+    // read past the cap; a declared one cannot outgrow its length (hyper
+    // holds it to it), so it needs no wrapper.
+    let request = match declared_length(&request) {
+        Some(length) if length > gate.max_body as u64 => {
+            return refusal::body_too_large(gate.max_body);
+        }
+        Some(_) => request,
+        None => {
+            let mut request = request.map(|body| Body::new(Limited::new(body, gate.max_body)));
+            request.extensions_mut().insert(BodyLimit(gate.max_body));
+            request
+        }
+    };
     // REQUEST_TIMEOUT_SECONDS until the response head: 408.
     match permit {
         Some(_permit) => match tokio::time::timeout(gate.timeout, next.run(request)).await {

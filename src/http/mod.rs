@@ -103,7 +103,10 @@ impl Pipeline {
             // stages 1-8; axum's own body cap (2 MB by default) is off,
             // because admission's wrapper is the one cap.
             .layer(DefaultBodyLimit::disable())
-            .layer(middleware::from_fn_with_state(admission, admission::admit))
+            .layer(middleware::from_fn_with_state(
+                Arc::new(admission),
+                admission::admit,
+            ))
     }
 
     /// `/metrics` alone, for `METRICS_PORT`.

@@ -1,4 +1,4 @@
-//! What a new user meets first, on the real binary: how many log lines a
+//! Start-up and logs, on the real binary: how many log lines a
 //! call costs, and start-up errors that name their real cause.
 
 use serde_json::{Value, json};
