@@ -1,16 +1,27 @@
-//! Admission: every request passes through [`admit`], one middleware (one
-//! per-request future instead of one per concern: stacked `from_fn` layers,
-//! each cloning the rest of the stack, cost more than the work behind them).
-//! Its steps, in order, are the pipeline's outer stages; see
-//! [`super::router`] for the whole list.
+//! Admission: every request passes through [`AdmissionLayer`], one layer
+//! (one per-request future instead of one per concern). Its steps, in
+//! order, are the pipeline's outer stages; see [`super::router`] for the
+//! whole list.
+//!
+//! Why a hand-written service rather than `from_fn`: `from_fn` clones the
+//! rest of the route's stack for every request (boxed services, several
+//! allocations) so its future can own it. Every step here but the bearer
+//! token check is synchronous, so the route is called in place; only with
+//! authentication on is it cloned, to be called after the token's check.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    convert::Infallible,
+    future::Future,
+    pin::Pin,
+    sync::Arc,
+    task::{Context, Poll},
+    time::Duration,
+};
 
 use axum::{
     body::Body,
-    extract::{MatchedPath, Request, State},
-    http::{StatusCode, Version, header},
-    middleware::Next,
+    extract::{MatchedPath, Request},
+    http::{Method, StatusCode, Version, header},
     response::Response,
 };
 use http_body_util::Limited;
@@ -18,13 +29,14 @@ use tokio::{
     sync::{OwnedSemaphorePermit, Semaphore},
     time::Instant,
 };
+use tower::{Layer, Service, ServiceExt};
 
 use super::refusal;
 use crate::{
     auth::Auth,
     catalog::latency_ms,
     config::Limits,
-    lifecycle::Lifecycle,
+    lifecycle::{InFlight, Lifecycle},
     metrics::{Metrics, Rejection},
     rest::{BodyLimit, PROBE_PATHS},
 };
@@ -56,107 +68,260 @@ impl Admission {
         }
     }
 
-    /// A slot for one request, or `None` when `MAX_IN_FLIGHT` are already
-    /// running (a lock-free `try_acquire`: over the cap is refused at once,
-    /// never queued).
-    fn try_admit(&self) -> Option<OwnedSemaphorePermit> {
-        Arc::clone(&self.permits).try_acquire_owned().ok()
-    }
-}
-
-/// Observes every request (metrics, one log line), then admits it or not.
-pub async fn admit(State(gate): State<Arc<Admission>>, request: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let method = request.method().clone();
-    let version = request.version();
-    let route = request.extensions().get::<MatchedPath>().cloned();
-    let metrics = Arc::clone(&gate.metrics);
-    let in_flight = metrics.http_started();
-    let mut response = decide(gate, request, next).await;
-    drop(in_flight);
-    let status = response.status();
-    if status == StatusCode::PAYLOAD_TOO_LARGE {
-        // Counted here, once, wherever the body was found too large.
-        metrics.count_rejection(Rejection::BodyTooLarge);
-    }
-    if version >= Version::HTTP_2 {
-        // Connection-specific headers are illegal in HTTP/2 (RFC 9113).
-        response.headers_mut().remove(header::CONNECTION);
-    }
-    let route_label = route.as_ref().map_or("unmatched", MatchedPath::as_str);
-    let latency_ms = latency_ms(started.elapsed());
-    if status.is_server_error() && status != StatusCode::SERVICE_UNAVAILABLE {
-        tracing::error!(%method, route = route_label, status = status.as_u16(), latency_ms, "request");
-    } else {
-        // A 503 is a deliberate refusal (draining, at capacity): working as
-        // designed, so not an error anyone should be paged for.
-        tracing::info!(%method, route = route_label, status = status.as_u16(), latency_ms, "request");
-    }
-    metrics.http_finished(&method, route, status.as_u16());
-    response
-}
-
-async fn decide(gate: Arc<Admission>, mut request: Request, next: Next) -> Response {
-    // Over MAX_HEADERS: 431, as hyper answers an HTTP/1.1 head with more
-    // (this is the HTTP/2 twin, so it comes first, probes included).
-    if request.headers().len() > gate.max_headers {
-        return refusal::too_many_headers();
-    }
-    let path = request.uri().path();
-    // Probes: always answered, so they tell the truth while draining and
-    // under load.
-    if PROBE_PATHS.contains(&path) {
-        return next.run(request).await;
-    }
-    // Draining: 503 + Retry-After; admitted work is counted for the drain.
-    if gate.lifecycle.is_draining() {
-        return refusal::shutting_down();
-    }
-    let _in_flight = gate.lifecycle.track();
-    // Over MAX_IN_FLIGHT: 503 + Retry-After, never a queue. The scrape is
-    // exempt from this and the timeout: it must see the overload.
-    let permit = if path == "/metrics" {
-        None
-    } else {
-        match gate.try_admit() {
-            Some(permit) => Some(permit),
-            None => {
-                gate.metrics.count_rejection(Rejection::Overloaded);
-                return refusal::overloaded();
-            }
+    /// The synchronous steps, in order: `Err` is the refusal to send.
+    fn admit(&self, request: &Request) -> Result<Ticket, Refusal> {
+        // Over MAX_HEADERS: 431, as hyper answers an HTTP/1.1 head with more
+        // (this is the HTTP/2 twin, so it comes first, probes included).
+        if request.headers().len() > self.max_headers {
+            return Err(Refusal::TooManyHeaders);
         }
-    };
-    // A protected path without a valid bearer token: 401 + challenge.
-    if let Err(challenge) = gate.auth.authorize(&mut request).await {
-        gate.metrics.count_rejection(Rejection::Unauthorized);
-        return challenge;
-    }
-    // MAX_BODY_BYTES: declared over it, 413 before reading. A body without
-    // a declared length (chunked, or HTTP/2 without content-length) is
-    // wrapped so that no reader (REST extractors, the /mcp stage, rmcp) can
-    // read past the cap; a declared one cannot outgrow its length (hyper
-    // holds it to it), so it needs no wrapper.
-    let request = match declared_length(&request) {
-        Some(length) if length > gate.max_body as u64 => {
-            return refusal::body_too_large(gate.max_body);
+        let path = request.uri().path();
+        // Probes: always answered, so they tell the truth while draining and
+        // under load.
+        if PROBE_PATHS.contains(&path) {
+            return Ok(Ticket::Probe);
         }
-        Some(_) => request,
-        None => {
-            let mut request = request.map(|body| Body::new(Limited::new(body, gate.max_body)));
-            request.extensions_mut().insert(BodyLimit(gate.max_body));
-            request
+        // Draining: 503 + Retry-After; admitted work is counted for the drain.
+        if self.lifecycle.is_draining() {
+            return Err(Refusal::ShuttingDown);
         }
-    };
-    // REQUEST_TIMEOUT_SECONDS until the response head: 408.
-    match permit {
-        Some(_permit) => match tokio::time::timeout(gate.timeout, next.run(request)).await {
-            Ok(response) => response,
+        let in_flight = self.lifecycle.track();
+        // The scrape is exempt from the in-flight cap and the timeout: it
+        // must see the overload.
+        if path == "/metrics" {
+            return Ok(Ticket::Scrape(in_flight));
+        }
+        // Over MAX_IN_FLIGHT: 503 + Retry-After, never a queue (a lock-free
+        // `try_acquire`).
+        match Arc::clone(&self.permits).try_acquire_owned() {
+            Ok(permit) => Ok(Ticket::Work(in_flight, permit)),
             Err(_) => {
-                gate.metrics.count_rejection(Rejection::Timeout);
-                refusal::timed_out(gate.timeout.as_secs())
+                self.metrics.count_rejection(Rejection::Overloaded);
+                Err(Refusal::Overloaded)
             }
-        },
-        None => next.run(request).await,
+        }
+    }
+
+    /// MAX_BODY_BYTES: declared over it, 413 before reading. A body without
+    /// a declared length (chunked, or HTTP/2 without content-length) is
+    /// wrapped so that no reader (REST extractors, the /mcp stage, rmcp) can
+    /// read past the cap; a declared one cannot outgrow its length (hyper
+    /// holds it to it), so it needs no wrapper.
+    fn cap_body(&self, request: Request) -> Result<Request, Refusal> {
+        match declared_length(&request) {
+            Some(length) if length > self.max_body as u64 => {
+                Err(Refusal::BodyTooLarge(self.max_body))
+            }
+            Some(_) => Ok(request),
+            None => {
+                let mut request = request.map(|body| Body::new(Limited::new(body, self.max_body)));
+                request.extensions_mut().insert(BodyLimit(self.max_body));
+                Ok(request)
+            }
+        }
+    }
+
+    /// REQUEST_TIMEOUT_SECONDS until the response head: 408. The ticket is
+    /// held until then (the drain waits for it; the slot stays taken).
+    async fn bounded(&self, ticket: Ticket, response: impl Future<Output = Response>) -> Response {
+        match ticket {
+            Ticket::Work(in_flight, permit) => {
+                let response = match tokio::time::timeout(self.timeout, response).await {
+                    Ok(response) => response,
+                    Err(_) => {
+                        self.metrics.count_rejection(Rejection::Timeout);
+                        refusal::timed_out(self.timeout.as_secs())
+                    }
+                };
+                drop((in_flight, permit));
+                response
+            }
+            Ticket::Scrape(in_flight) => {
+                let response = response.await;
+                drop(in_flight);
+                response
+            }
+            Ticket::Probe => response.await,
+        }
+    }
+}
+
+/// Why a request was refused before its route ran.
+enum Refusal {
+    TooManyHeaders,
+    ShuttingDown,
+    Overloaded,
+    BodyTooLarge(usize),
+}
+
+impl Refusal {
+    fn into_response(self) -> Response {
+        match self {
+            Refusal::TooManyHeaders => refusal::too_many_headers(),
+            Refusal::ShuttingDown => refusal::shutting_down(),
+            Refusal::Overloaded => refusal::overloaded(),
+            Refusal::BodyTooLarge(limit) => refusal::body_too_large(limit),
+        }
+    }
+}
+
+/// What an admitted request holds until it is answered.
+enum Ticket {
+    /// A probe: not counted, never shed or timed out.
+    Probe,
+    /// The scrape: counted for the drain, never shed or timed out.
+    Scrape(InFlight),
+    /// Everything else: counted for the drain, holding an in-flight slot.
+    Work(InFlight, OwnedSemaphorePermit),
+}
+
+/// The admission stage as a tower layer (see the module docs).
+#[derive(Clone)]
+pub struct AdmissionLayer(pub Arc<Admission>);
+
+impl<S> Layer<S> for AdmissionLayer {
+    type Service = AdmissionService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        AdmissionService {
+            gate: Arc::clone(&self.0),
+            inner,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AdmissionService<S> {
+    gate: Arc<Admission>,
+    inner: S,
+}
+
+type ResponseFuture = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+impl<S> Service<Request> for AdmissionService<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = ResponseFuture;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> ResponseFuture {
+        let observed = Observed::start(&self.gate, &request);
+        let gate = Arc::clone(&self.gate);
+        let ticket = match gate.admit(&request) {
+            Ok(ticket) => ticket,
+            Err(refusal) => {
+                return Box::pin(async move { Ok(observed.finish(refusal.into_response())) });
+            }
+        };
+        if matches!(ticket, Ticket::Probe) {
+            let answer = self.inner.call(request);
+            return Box::pin(async move { Ok(observed.finish(unwrap(answer.await))) });
+        }
+        if gate.auth.is_enabled() {
+            // The token check awaits (a validator may fetch keys), so the
+            // route is called after it, from a clone.
+            let inner = self.inner.clone();
+            return Box::pin(async move {
+                let mut request = request;
+                // A protected path without a valid bearer token: 401.
+                if let Err(challenge) = gate.auth.authorize(&mut request).await {
+                    gate.metrics.count_rejection(Rejection::Unauthorized);
+                    return Ok(observed.finish(challenge));
+                }
+                let response = match gate.cap_body(request) {
+                    Ok(request) => {
+                        let answer = inner.oneshot(request);
+                        gate.bounded(ticket, async { unwrap(answer.await) }).await
+                    }
+                    Err(refusal) => refusal.into_response(),
+                };
+                Ok(observed.finish(response))
+            });
+        }
+        let answer = match gate.cap_body(request) {
+            Ok(request) => self.inner.call(request),
+            Err(refusal) => {
+                return Box::pin(async move { Ok(observed.finish(refusal.into_response())) });
+            }
+        };
+        Box::pin(async move {
+            let response = gate.bounded(ticket, async { unwrap(answer.await) }).await;
+            Ok(observed.finish(response))
+        })
+    }
+}
+
+fn unwrap(result: Result<Response, Infallible>) -> Response {
+    match result {
+        Ok(response) => response,
+        Err(never) => match never {},
+    }
+}
+
+/// Observation, the first step and the last: the in-flight gauge while the
+/// request runs, then its status counted and one log line.
+struct Observed {
+    metrics: Arc<Metrics>,
+    method: Method,
+    version: Version,
+    route: Option<MatchedPath>,
+    /// Only read for the log line, so only taken when it is written.
+    started: Option<Instant>,
+}
+
+impl Observed {
+    fn start(gate: &Admission, request: &Request) -> Self {
+        gate.metrics.http_in_flight_inc();
+        Self {
+            metrics: Arc::clone(&gate.metrics),
+            method: request.method().clone(),
+            version: request.version(),
+            route: request.extensions().get::<MatchedPath>().cloned(),
+            started: tracing::enabled!(tracing::Level::INFO).then(Instant::now),
+        }
+    }
+
+    fn finish(mut self, mut response: Response) -> Response {
+        let status = response.status();
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            // Counted here, once, wherever the body was found too large.
+            self.metrics.count_rejection(Rejection::BodyTooLarge);
+        }
+        if self.version >= Version::HTTP_2 {
+            // Connection-specific headers are illegal in HTTP/2 (RFC 9113).
+            response.headers_mut().remove(header::CONNECTION);
+        }
+        if let Some(started) = self.started {
+            let route = self.route.as_ref().map_or("unmatched", MatchedPath::as_str);
+            let latency_ms = latency_ms(started.elapsed());
+            let method = &self.method;
+            let status = status.as_u16();
+            if (500..600).contains(&status) && status != 503 {
+                tracing::error!(%method, route, status, latency_ms, "request");
+            } else {
+                // A 503 is a deliberate refusal (draining, at capacity):
+                // working as designed, not an error anyone should be paged for.
+                tracing::info!(%method, route, status, latency_ms, "request");
+            }
+        }
+        let route = self.route.take();
+        self.metrics
+            .http_finished(&self.method, route, status.as_u16());
+        response
+    }
+}
+
+impl Drop for Observed {
+    /// Also when the request is dropped unanswered (the client went away).
+    fn drop(&mut self) {
+        self.metrics.http_in_flight_dec();
     }
 }
 

@@ -23,7 +23,7 @@ pub mod server;
 
 use std::{sync::Arc, time::Duration};
 
-use axum::{Router, extract::DefaultBodyLimit, middleware, routing::any};
+use axum::{Router, routing::any};
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::{
@@ -99,14 +99,8 @@ impl Pipeline {
             .route("/mcp", any(mcp_endpoint::mcp).with_state(endpoint))
             .fallback(rest::not_found)
             .method_not_allowed_fallback(rest::method_not_allowed)
-            // Layers, outermost last (axum's `layer` order). Admission runs
-            // stages 1-8; axum's own body cap (2 MB by default) is off,
-            // because admission's wrapper is the one cap.
-            .layer(DefaultBodyLimit::disable())
-            .layer(middleware::from_fn_with_state(
-                Arc::new(admission),
-                admission::admit,
-            ))
+            // The one layer, around every route: admission runs stages 1-8.
+            .layer(admission::AdmissionLayer(Arc::new(admission)))
     }
 
     /// `/metrics` alone, for `METRICS_PORT`.

@@ -179,10 +179,14 @@ impl Metrics {
         self.rejected[rejection as usize].inc();
     }
 
-    /// Counts a request as in flight until the guard is dropped.
-    pub fn http_started(&self) -> HttpInFlight<'_> {
+    /// One more HTTP request in flight (until its response head is sent,
+    /// or it is dropped unanswered).
+    pub fn http_in_flight_inc(&self) {
         self.http_in_flight.inc();
-        HttpInFlight(&self.http_in_flight)
+    }
+
+    pub fn http_in_flight_dec(&self) {
+        self.http_in_flight.dec();
     }
 
     /// Counts an answered request by method, route template and status.
@@ -295,16 +299,6 @@ pub async fn scrape_metrics(State(scrape): State<Scrape>) -> Response {
         .headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
     response
-}
-
-/// Holds one unit of the HTTP in-flight gauge until dropped (also when a
-/// request is dropped unanswered, e.g. the client went away).
-pub struct HttpInFlight<'a>(&'a Gauge);
-
-impl Drop for HttpInFlight<'_> {
-    fn drop(&mut self) {
-        self.0.dec();
-    }
 }
 
 /// Tool call outcomes: `success` plus [`crate::catalog::ToolError::kind`]s.

@@ -5,7 +5,7 @@
 use axum::{
     Json,
     extract::{FromRequest, Request, rejection::JsonRejection},
-    http::StatusCode,
+    http::{StatusCode, header},
     response::{IntoResponse, Response},
 };
 use serde::{Serialize, de::DeserializeOwned};
@@ -97,9 +97,30 @@ where
 {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        if !is_json(&req) {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Expected request with `Content-Type: application/json`",
+            ));
+        }
+        // Read here rather than by axum's `Bytes` extractor, whose own cap
+        // (2 MB unless configured) would differ from MAX_BODY_BYTES: the
+        // pipeline's cap is the one cap (see `crate::http`).
         let limit = req.extensions().get::<BodyLimit>().copied();
-        match Json::<T>::from_request(req, state).await {
+        let bytes = match axum::body::to_bytes(req.into_body(), usize::MAX).await {
+            Ok(bytes) => bytes,
+            Err(_) if limit.is_some() => {
+                return Err(ApiError::body_too_large(limit.map_or(0, |l| l.0)));
+            }
+            Err(e) => {
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    format!("Failed to read the request body: {e}"),
+                ));
+            }
+        };
+        match Json::<T>::from_bytes(&bytes) {
             Ok(Json(value)) => Ok(JsonBody(value)),
             Err(JsonRejection::JsonDataError(e)) => Err(ApiError::unprocessable(format!(
                 "Invalid request body: {}",
@@ -109,14 +130,22 @@ where
                 StatusCode::BAD_REQUEST,
                 format!("Request body is not valid JSON: {}", e.body_text()),
             )),
-            Err(other) => Err(match (other.status(), limit) {
-                (StatusCode::PAYLOAD_TOO_LARGE, Some(BodyLimit(limit))) => {
-                    ApiError::body_too_large(limit)
-                }
-                (status, _) => ApiError::new(status, other.body_text()),
-            }),
+            Err(other) => Err(ApiError::new(other.status(), other.body_text())),
         }
     }
+}
+
+/// `application/json` or a `+json` type, as axum's `Json` accepts.
+fn is_json(request: &Request) -> bool {
+    request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<mime::Mime>().ok())
+        .is_some_and(|mime| {
+            mime.type_() == "application"
+                && (mime.subtype() == "json" || mime.suffix().is_some_and(|s| s == "json"))
+        })
 }
 
 /// Fallback for unknown paths: 404 in the same shape.

@@ -317,3 +317,13 @@ async fn an_idle_legacy_session_is_closed_and_its_id_then_gets_404() {
         Some(1.0)
     );
 }
+
+#[tokio::test]
+async fn a_cap_above_axums_default_is_the_one_the_rest_api_enforces() {
+    let app = spawn_app(&["--max-body-bytes", "4194304"]).await;
+    let (status, body) = app
+        .execute("echo", json!({"message": "x".repeat(3_000_000)}))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(body["result"].as_str().unwrap().len(), 3_000_006);
+}
