@@ -6,8 +6,8 @@
 //! reason. JSON-RPC and the MCP transport spec want `400` with a JSON-RPC
 //! error instead (`-32700` for bytes that are not JSON, `-32600` for JSON
 //! that is not a request): [`inspect`] finds those cases in one pass that
-//! copies nothing but a string id (`params` is located, not parsed), so the
-//! gate can answer them.
+//! copies nothing but a string id and a tool name (`params.arguments` and
+//! `params._meta` are located, not parsed), so the gate can answer them.
 
 use std::{borrow::Cow, fmt, ops::Range};
 
@@ -92,18 +92,22 @@ pub struct Envelope {
     /// The method's label: the method itself when it is one of [`METHODS`].
     pub method: &'static str,
     pub id: Option<Id>,
-    /// Where the `params` object lies in the body, unparsed.
-    pub params: Option<Range<usize>>,
+    /// The `params` object, summarized in the same pass.
+    pub params: Option<Params>,
     /// True when the message has members beyond the four of JSON-RPC.
     pub has_other_members: bool,
 }
 
-impl Envelope {
-    /// The `params` object's bytes within `body` (the bytes it was
-    /// decoded from).
-    pub fn params<'a>(&self, body: &'a [u8]) -> Option<&'a [u8]> {
-        body.get(self.params.clone()?)
-    }
+/// What the fast path reads of a `params` object, found in the envelope's
+/// one pass: a string `name`, and where `arguments` and `_meta` lie in the
+/// body (unparsed).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Params {
+    pub name: Option<String>,
+    pub arguments: Option<Range<usize>>,
+    pub meta: Option<Range<usize>>,
+    /// Any other member, a repeated one, or a `name` that is not a string.
+    pub has_other_members: bool,
 }
 
 /// A request id: JSON-RPC allows strings and numbers; MCP, integers.
@@ -179,7 +183,7 @@ pub fn inspect(body: &[u8]) -> Inspection {
             "Parse error: the body is not UTF-8",
         );
     }
-    if nesting_depth(body) > MAX_DEPTH {
+    if could_nest_deeper_than(body, MAX_DEPTH) && nesting_depth(body) > MAX_DEPTH {
         return reject(
             RejectKind::InvalidRequest,
             Value::Null,
@@ -242,20 +246,13 @@ pub fn inspect(body: &[u8]) -> Inspection {
         );
     }
     let params = match raw.params {
-        Some(params) if !params.get().starts_with('{') => {
+        Some(RawParams::Object(params)) => Some(params.locate(body)),
+        Some(RawParams::Not(kind)) => {
             return reject(
                 RejectKind::InvalidRequest,
                 id_value,
-                &format!(
-                    "Invalid Request: params must be an object, not {}",
-                    Kind::of_raw(params.get())
-                ),
+                &format!("Invalid Request: params must be an object, not {kind}"),
             );
-        }
-        // The raw value borrows from `body`, so its place is its offset.
-        Some(params) => {
-            let start = params.get().as_ptr() as usize - body.as_ptr() as usize;
-            Some(start..start + params.get().len())
         }
         None => None,
     };
@@ -278,6 +275,13 @@ pub fn inspect(body: &[u8]) -> Inspection {
 /// Deepest nesting accepted. rmcp's decoder (serde_json) stops at 128 with
 /// an error rmcp reports as 415; below that no MCP message needs more.
 pub const MAX_DEPTH: usize = 100;
+
+/// Whether `body` holds more than `depth` opening brackets at all: if not,
+/// it cannot nest deeper, and the exact scan below is skipped. A count of
+/// two byte values, which the compiler vectorizes.
+fn could_nest_deeper_than(body: &[u8], depth: usize) -> bool {
+    body.iter().filter(|b| matches!(b, b'[' | b'{')).count() > depth
+}
 
 /// How deeply arrays and objects nest, brackets inside strings ignored. A
 /// byte scan: cheaper than parsing, and no recursion of its own.
@@ -321,8 +325,166 @@ struct RawEnvelope<'a> {
     /// Present (even `null`) is `Some`.
     id: Option<Kind>,
     method: Option<Cow<'a, str>>,
-    params: Option<&'a RawValue>,
+    params: Option<RawParams<'a>>,
     has_other_members: bool,
+}
+
+/// `params` as found: an object's members of interest, or what it was
+/// instead.
+enum RawParams<'a> {
+    Object(ParamsIn<'a>),
+    Not(Kind),
+}
+
+/// The members of interest, borrowed from the body.
+#[derive(Default)]
+struct ParamsIn<'a> {
+    name: Option<Cow<'a, str>>,
+    arguments: Option<&'a RawValue>,
+    meta: Option<&'a RawValue>,
+    has_other_members: bool,
+}
+
+impl ParamsIn<'_> {
+    /// Raw values borrow from `body`, so their place is their offset.
+    fn locate(self, body: &[u8]) -> Params {
+        let range = |raw: &RawValue| {
+            let start = raw.get().as_ptr() as usize - body.as_ptr() as usize;
+            start..start + raw.get().len()
+        };
+        Params {
+            name: self.name.map(Cow::into_owned),
+            arguments: self.arguments.map(range),
+            meta: self.meta.map(range),
+            has_other_members: self.has_other_members,
+        }
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for RawParams<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ParamsVisitor(std::marker::PhantomData))
+    }
+}
+
+struct ParamsVisitor<'a>(std::marker::PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> Visitor<'de> for ParamsVisitor<'a> {
+    type Value = RawParams<'a>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("params")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawParams<'a>, A::Error> {
+        let mut params = ParamsIn::default();
+        while let Some(field) = map.next_key::<ParamField>()? {
+            match field {
+                ParamField::Name if params.name.is_none() => {
+                    match map.next_value::<StringOrOther<'de>>()? {
+                        StringOrOther::String(name) => params.name = Some(name),
+                        StringOrOther::Other => params.has_other_members = true,
+                    }
+                }
+                ParamField::Arguments if params.arguments.is_none() => {
+                    params.arguments = Some(map.next_value()?);
+                }
+                ParamField::Meta if params.meta.is_none() => {
+                    params.meta = Some(map.next_value()?);
+                }
+                _ => {
+                    params.has_other_members = true;
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(RawParams::Object(params))
+    }
+
+    fn visit_unit<E>(self) -> Result<RawParams<'a>, E> {
+        Ok(RawParams::Not(Kind::Null))
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<RawParams<'a>, E> {
+        Ok(RawParams::Not(Kind::Bool))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<RawParams<'a>, E> {
+        Ok(RawParams::Not(Kind::Int(v)))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<RawParams<'a>, E> {
+        Ok(RawParams::Not(
+            i64::try_from(v).map_or(Kind::Float, Kind::Int),
+        ))
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<RawParams<'a>, E> {
+        Ok(RawParams::Not(Kind::Float))
+    }
+    fn visit_str<E>(self, _: &str) -> Result<RawParams<'a>, E> {
+        Ok(RawParams::Not(Kind::Str(String::new())))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<RawParams<'a>, A::Error> {
+        Ok(RawParams::Not(KindVisitor.visit_seq(seq)?))
+    }
+}
+
+/// A `params` member name, matched without copying it.
+#[derive(Deserialize)]
+enum ParamField {
+    #[serde(rename = "name")]
+    Name,
+    #[serde(rename = "arguments")]
+    Arguments,
+    #[serde(rename = "_meta")]
+    Meta,
+    #[serde(other)]
+    Other,
+}
+
+/// A string (borrowed unless it holds escapes), or anything else, skipped.
+enum StringOrOther<'a> {
+    String(Cow<'a, str>),
+    Other,
+}
+
+impl<'de> Deserialize<'de> for StringOrOther<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct StringVisitor;
+        impl<'de> Visitor<'de> for StringVisitor {
+            type Value = StringOrOther<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(StringOrOther::String(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(StringOrOther::String(Cow::Owned(v.to_owned())))
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(StringOrOther::Other)
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(StringOrOther::Other)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(StringOrOther::Other)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(StringOrOther::Other)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(StringOrOther::Other)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(StringOrOther::Other)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(StringOrOther::Other)
+            }
+        }
+        deserializer.deserialize_any(StringVisitor)
+    }
 }
 
 impl<'de: 'a, 'a> Deserialize<'de> for RawEnvelope<'a> {
@@ -366,7 +528,7 @@ impl<'de: 'a, 'a> Visitor<'de> for EnvelopeVisitor<'a> {
                 Field::Params if envelope.params.is_some() => {
                     return Err(de::Error::duplicate_field("params"));
                 }
-                Field::Params => envelope.params = Some(map.next_value()?),
+                Field::Params => envelope.params = Some(map.next_value::<RawParams<'de>>()?),
                 Field::Other => {
                     envelope.has_other_members = true;
                     map.next_value::<IgnoredAny>()?;
@@ -421,20 +583,6 @@ enum Kind {
     Str(String),
     Array,
     Object,
-}
-
-impl Kind {
-    /// The type of a raw JSON value, from its text.
-    fn of_raw(raw: &str) -> Kind {
-        match raw.as_bytes().first() {
-            Some(b'n') => Kind::Null,
-            Some(b't' | b'f') => Kind::Bool,
-            Some(b'"') => Kind::Str(String::new()),
-            Some(b'[') => Kind::Array,
-            Some(b'{') => Kind::Object,
-            _ => raw.parse::<i64>().map_or(Kind::Float, Kind::Int),
-        }
-    }
 }
 
 impl fmt::Display for Kind {

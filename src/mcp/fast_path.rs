@@ -20,7 +20,7 @@
 //! (`resultType` only for 2026-07-28). `tests/api/fast_path.rs` checks the
 //! answers against rmcp's byte for byte.
 
-use std::{borrow::Cow, sync::Arc};
+use std::{borrow::Cow, ops::Range, sync::Arc};
 
 use axum::{
     body::Body,
@@ -32,7 +32,6 @@ use rmcp::model::{
     ServerResult,
 };
 use serde::Deserialize;
-use serde_json::value::RawValue;
 
 use super::server::call_tool_response;
 use crate::{
@@ -87,19 +86,36 @@ impl FastPath {
             Id::Int(i) => NumberOrString::Number(*i),
             Id::Str(s) => NumberOrString::String(s.as_str().into()),
         };
-        let params: Params = serde_json::from_slice(envelope.params(body)?).ok()?;
+        // The envelope's one pass found these; `arguments` and `_meta` are
+        // still text. Any other member (`inputResponses`, `requestState`,
+        // `task`, …) makes the request rmcp's.
+        let params = envelope.params.as_ref()?;
+        if params.has_other_members {
+            return None;
+        }
+        let name = params.name.as_deref()?;
+        let text = |range: &Option<Range<usize>>| -> Option<Option<&str>> {
+            match range {
+                Some(range) => std::str::from_utf8(body.get(range.clone())?).ok().map(Some),
+                None => Some(None),
+            }
+        };
+        let meta = text(&params.meta)?;
         let modern = version == PROTOCOL_2026;
         if modern {
-            modern_request_is_valid(&parts.headers, &params)?;
-        } else if params.meta.as_ref().is_some_and(|meta| !meta.is_empty()) {
+            modern_request_is_valid(&parts.headers, name, meta)?;
+        } else if meta.is_some_and(|meta| !is_empty_object(meta)) {
             // Legacy `_meta` may carry a progress token: rmcp's job.
             return None;
         }
-        let tool = self.catalog.tool(&params.name)?;
+        let tool = self.catalog.tool(name)?;
         if !tool.is_self_contained() {
             return None;
         }
-        let arguments = params.arguments.map_or("{}", RawValue::get);
+        let arguments = match text(&params.arguments)? {
+            None | Some("null") => "{}",
+            Some(arguments) => arguments,
+        };
         let output = match tool.call_raw(arguments, ToolContext::rest()) {
             Some(call) => call.await,
             // Arguments that do not decode straight into the tool's type:
@@ -158,19 +174,6 @@ impl FastPath {
     }
 }
 
-/// `tools/call` params; `inputResponses`, `requestState`, `task` and any
-/// other member make the request rmcp's.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Params<'a> {
-    name: Cow<'a, str>,
-    /// Left as text: decoded once, by the tool, into its argument type.
-    #[serde(borrow, default)]
-    arguments: Option<&'a RawValue>,
-    #[serde(rename = "_meta", default)]
-    meta: Option<JsonObject>,
-}
-
 fn protocol_version(headers: &HeaderMap) -> Option<&str> {
     let version = headers.get("mcp-protocol-version")?.to_str().ok()?;
     (version == PROTOCOL_2026 || LEGACY_PROTOCOLS.contains(&version)).then_some(version)
@@ -179,9 +182,9 @@ fn protocol_version(headers: &HeaderMap) -> Option<&str> {
 /// 2026-07-28: the headers mirror the body, and `_meta` holds exactly the
 /// per-request client context (anything more, e.g. a log level or progress
 /// token, is rmcp's).
-fn modern_request_is_valid(headers: &HeaderMap, params: &Params) -> Option<()> {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    if header("mcp-method")? != "tools/call" || header("mcp-name")? != params.name.as_ref() {
+fn modern_request_is_valid(headers: &HeaderMap, name: &str, meta: Option<&str>) -> Option<()> {
+    let header = |header: &str| headers.get(header).and_then(|v| v.to_str().ok());
+    if header("mcp-method")? != "tools/call" || header("mcp-name")? != name {
         return None;
     }
     if headers
@@ -190,23 +193,43 @@ fn modern_request_is_valid(headers: &HeaderMap, params: &Params) -> Option<()> {
     {
         return None;
     }
-    let meta = params.meta.as_ref()?;
-    let known = [
-        "io.modelcontextprotocol/protocolVersion",
-        "io.modelcontextprotocol/clientInfo",
-        "io.modelcontextprotocol/clientCapabilities",
-    ];
-    if meta.keys().any(|key| !known.contains(&key.as_str())) {
+    let meta: ModernMeta = serde_json::from_str(meta?).ok()?;
+    if meta.protocol_version != PROTOCOL_2026 {
         return None;
     }
-    if meta.get(known[0])?.as_str()? != PROTOCOL_2026 {
-        return None;
-    }
-    if let Some(info) = meta.get(known[1]) {
-        Implementation::deserialize(info).ok()?;
-    }
-    ClientCapabilities::deserialize(meta.get(known[2])?).ok()?;
     Some(())
+}
+
+/// The per-request client context of 2026-07-28, and nothing else.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ModernMeta<'a> {
+    #[serde(rename = "io.modelcontextprotocol/protocolVersion", borrow)]
+    protocol_version: Cow<'a, str>,
+    #[serde(
+        rename = "io.modelcontextprotocol/clientInfo",
+        default,
+        deserialize_with = "present"
+    )]
+    _client_info: Option<Implementation>,
+    #[serde(rename = "io.modelcontextprotocol/clientCapabilities")]
+    _client_capabilities: ClientCapabilities,
+}
+
+/// An optional member that, when present, must be a `T` (not `null`).
+fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<T>, D::Error> {
+    T::deserialize(deserializer).map(Some)
+}
+
+/// `{}`, whitespace allowed.
+fn is_empty_object(text: &str) -> bool {
+    let inner = text
+        .trim()
+        .strip_prefix('{')
+        .and_then(|t| t.strip_suffix('}'));
+    inner.is_some_and(|inner| inner.trim().is_empty())
 }
 
 /// Media-type lists as rmcp reads them; a `q=0` (refusal) declines.
