@@ -117,6 +117,15 @@ pub enum Id {
     Str(String),
 }
 
+impl serde::Serialize for Id {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Id::Int(i) => serializer.serialize_i64(*i),
+            Id::Str(s) => serializer.serialize_str(s),
+        }
+    }
+}
+
 impl From<&Id> for Value {
     fn from(id: &Id) -> Value {
         match id {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use axum::{
     Json,
     extract::{Request, State},
-    http::{Method, StatusCode},
+    http::{HeaderName, Method, StatusCode},
     response::{IntoResponse, Response},
 };
 use http_body_util::LengthLimitError;
@@ -21,6 +21,8 @@ use crate::{
     metrics::{Metrics, Rejection},
     rest::{ApiError, BodyLimit},
 };
+
+const MCP_SESSION_ID: HeaderName = HeaderName::from_static("mcp-session-id");
 
 #[derive(Clone)]
 pub struct McpEndpoint {
@@ -61,7 +63,7 @@ pub async fn mcp(State(endpoint): State<McpEndpoint>, request: Request) -> Respo
         Inspection::Response => None,
     };
     let opens_a_session = envelope.as_ref().is_some_and(|e| e.method == "initialize")
-        && !parts.headers.contains_key("mcp-session-id");
+        && !parts.headers.contains_key(MCP_SESSION_ID);
     if opens_a_session
         && let Some(open) = endpoint.service.open_sessions().await
         && open >= endpoint.max_sessions

@@ -24,22 +24,26 @@ use std::{borrow::Cow, ops::Range, sync::Arc};
 
 use axum::{
     body::Body,
-    http::{HeaderMap, HeaderValue, Method, StatusCode, header, request::Parts},
+    http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header, request::Parts},
     response::{IntoResponse, Response},
 };
-use rmcp::model::{
-    ClientCapabilities, Implementation, JsonObject, NumberOrString, ServerJsonRpcMessage,
-    ServerResult,
-};
+use rmcp::model::{ClientCapabilities, Implementation, JsonObject};
 use serde::Deserialize;
 
-use super::server::call_tool_response;
+use super::fast_answer::answer_bytes;
 use crate::{
     catalog::{Catalog, ToolContext},
-    jsonrpc::{Envelope, Id},
+    jsonrpc::Envelope,
 };
 
 const PROTOCOL_2026: &str = "2026-07-28";
+
+// The headers it reads, named once: a lookup by a `&str` name parses and
+// hashes the name on every call.
+const MCP_PROTOCOL_VERSION: HeaderName = HeaderName::from_static("mcp-protocol-version");
+const MCP_SESSION_ID: HeaderName = HeaderName::from_static("mcp-session-id");
+const MCP_METHOD: HeaderName = HeaderName::from_static("mcp-method");
+const MCP_NAME: HeaderName = HeaderName::from_static("mcp-name");
 /// Legacy revisions the fast path answers (rmcp negotiates these too).
 const LEGACY_PROTOCOLS: [&str; 3] = ["2025-03-26", "2025-06-18", "2025-11-25"];
 
@@ -62,7 +66,7 @@ impl FastPath {
     /// not, the body need not be read here.
     pub fn may_answer(&self, parts: &Parts) -> bool {
         parts.method == Method::POST
-            && !parts.headers.contains_key("mcp-session-id")
+            && !parts.headers.contains_key(MCP_SESSION_ID)
             && !parts.headers.contains_key(header::ORIGIN)
             && accepts_json_and_sse(&parts.headers)
             && is_json(&parts.headers)
@@ -82,10 +86,7 @@ impl FastPath {
         if envelope.method != "tools/call" || envelope.has_other_members {
             return None;
         }
-        let id = match envelope.id.as_ref()? {
-            Id::Int(i) => NumberOrString::Number(*i),
-            Id::Str(s) => NumberOrString::String(s.as_str().into()),
-        };
+        envelope.id.as_ref()?;
         // The envelope's one pass found these; `arguments` and `_meta` are
         // still text. Any other member (`inputResponses`, `requestState`,
         // `task`, …) makes the request rmcp's.
@@ -125,16 +126,7 @@ impl FastPath {
                 tool.call(arguments, ToolContext::rest()).await
             }
         };
-        let mut result = match call_tool_response(output).ok()? {
-            rmcp::model::CallToolResponse::Complete(result) => result,
-            _ => return None,
-        };
-        if !modern {
-            // rmcp's rule for peers before 2026-07-28.
-            result.result_type = None;
-        }
-        let message = ServerJsonRpcMessage::response(ServerResult::CallToolResult(result), id);
-        let body = serde_json::to_vec(&message).ok()?;
+        let body = answer_bytes(envelope.id.as_ref()?, modern, output)?;
         Some(
             (
                 StatusCode::OK,
@@ -175,7 +167,7 @@ impl FastPath {
 }
 
 fn protocol_version(headers: &HeaderMap) -> Option<&str> {
-    let version = headers.get("mcp-protocol-version")?.to_str().ok()?;
+    let version = headers.get(MCP_PROTOCOL_VERSION)?.to_str().ok()?;
     (version == PROTOCOL_2026 || LEGACY_PROTOCOLS.contains(&version)).then_some(version)
 }
 
@@ -183,8 +175,8 @@ fn protocol_version(headers: &HeaderMap) -> Option<&str> {
 /// per-request client context (anything more, e.g. a log level or progress
 /// token, is rmcp's).
 fn modern_request_is_valid(headers: &HeaderMap, name: &str, meta: Option<&str>) -> Option<()> {
-    let header = |header: &str| headers.get(header).and_then(|v| v.to_str().ok());
-    if header("mcp-method")? != "tools/call" || header("mcp-name")? != name {
+    let header = |header: HeaderName| headers.get(header).and_then(|v| v.to_str().ok());
+    if header(MCP_METHOD)? != "tools/call" || header(MCP_NAME)? != name {
         return None;
     }
     if headers

@@ -1,6 +1,7 @@
 //! MCP: the handler ([`McpServer`]) and its transports — Streamable HTTP
 //! ([`http`]) and stdio ([`stdio`]).
 
+mod fast_answer;
 mod fast_path;
 pub mod http;
 mod server;
