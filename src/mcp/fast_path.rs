@@ -226,6 +226,13 @@ fn is_empty_object(text: &str) -> bool {
 
 /// Media-type lists as rmcp reads them; a `q=0` (refusal) declines.
 fn accepts_json_and_sse(headers: &HeaderMap) -> bool {
+    // What MCP clients send, checked first as one comparison.
+    let mut values = headers.get_all(header::ACCEPT).iter();
+    if let (Some(only), None) = (values.next(), values.next())
+        && only.as_bytes() == b"application/json, text/event-stream"
+    {
+        return true;
+    }
     let (mut json, mut sse) = (false, false);
     for value in headers.get_all(header::ACCEPT) {
         let Ok(value) = value.to_str() else {
@@ -245,13 +252,14 @@ fn accepts_json_and_sse(headers: &HeaderMap) -> bool {
 }
 
 fn is_json(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            let essence = v.split_once(';').map_or(v, |(essence, _)| essence);
-            essence.trim().eq_ignore_ascii_case("application/json")
-        })
+    let content_type = headers.get(header::CONTENT_TYPE);
+    if content_type.is_some_and(|v| v.as_bytes() == b"application/json") {
+        return true;
+    }
+    content_type.and_then(|v| v.to_str().ok()).is_some_and(|v| {
+        let essence = v.split_once(';').map_or(v, |(essence, _)| essence);
+        essence.trim().eq_ignore_ascii_case("application/json")
+    })
 }
 
 #[cfg(test)]
