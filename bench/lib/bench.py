@@ -20,7 +20,7 @@ import statistics
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -411,19 +411,24 @@ def startup_and_idle(cfg, spec: ServerSpec, logs: Path) -> dict:
             "idle_rss_mib": statistics.median(idle)}
 
 
-def sessions_rss(cfg, spec: ServerSpec, logs: Path) -> dict:
+def srss_summary(r: dict) -> str:
+    import sessions_rss as srss
+
+    return srss.summary(r)
+
+
+def sessions_rss(cfg, spec: ServerSpec, logs: Path, quiet_wait_s: float = 0.0) -> dict:
+    """RSS with cfg.sessions open legacy sessions (bench/lib/sessions_rss.py): live right after
+    opening (with the reading at 1,000 for the 1,000-session goal), and quiet after
+    `quiet_wait_s`, once mcp-rust-server has hibernated them."""
+    import sessions_rss as srss
+
+    cap = str(cfg.sessions)
+    spec = replace(spec, env={**spec.env, "MCP_MAX_SESSIONS": cap, "MCP_MAX_LIVE_SESSIONS": cap})
     srv = Running(spec, cfg.server_cpus, logs)
     try:
-        time.sleep(0.5)
-        before = srv.rss_mib()
-        t = time.perf_counter()
-        sids = {open_session(spec.port) for _ in range(cfg.sessions)}
-        if len(sids) != cfg.sessions:
-            raise AssertionError(f"{spec.label}: {len(sids)} distinct session ids for {cfg.sessions}")
-        took = time.perf_counter() - t
-        time.sleep(0.5)
-        return {"sessions": cfg.sessions, "rss_before_mib": before, "rss_mib": srv.rss_mib(),
-                "open_s": took}
+        return srss.measure(spec.port, srv.proc.pid, cfg.sessions, checkpoints=(1000,),
+                            settle_s=0.5, quiet_wait_s=quiet_wait_s)
     finally:
         srv.stop()
 
@@ -456,8 +461,10 @@ def goals(rows: dict, ours: dict) -> list[dict]:
     absolute = [
         ("start_to_ready", "process start to /ready", ours.get("start_to_ready_ms"), 50, "ms"),
         ("idle_rss", "idle RSS", ours.get("idle_rss_mib"), 10, "MiB"),
-        ("sessions_rss", "RSS with 1,000 open legacy sessions",
-         ours.get("sessions", {}).get("rss_mib"), 64, "MiB"),
+        ("sessions_rss", "RSS with 1,000 open legacy sessions (live)",
+         ours.get("sessions", {}).get("rss_at_mib", {}).get("1000"), 64, "MiB"),
+        ("session_kib", "RSS per open legacy session (2,000, quiet)",
+         ours.get("sessions", {}).get("kib_per_quiet_session"), 16, "KiB"),
     ]
     for key, text, value, limit, unit in absolute:
         if value is not None:
@@ -500,13 +507,10 @@ def markdown(res: dict) -> str:
                   f"{len(o['start_trials_ms'])}: {', '.join(f'{t:.1f}' for t in o['start_trials_ms'])})",
                   f"- idle RSS: {o['idle_rss_mib']:.1f} MiB"]
         if "sessions" in o:
-            s = o["sessions"]
-            lines.append(f"- RSS with {s['sessions']:,} open legacy sessions: {s['rss_mib']:.1f} MiB "
-                         f"(before: {s['rss_before_mib']:.1f} MiB; opened in {s['open_s']:.1f} s)")
+            lines.append(f"- open legacy sessions (bench/lib/sessions_rss.py), {srss_summary(o['sessions'])}")
     ref = res.get("rmcp_sessions")
     if ref:
-        lines.append(f"- reference, rmcp stock legacy mode with {ref['sessions']:,} sessions: "
-                     f"{ref['rss_mib']:.1f} MiB (before: {ref['rss_before_mib']:.1f} MiB)")
+        lines.append(f"- reference, rmcp stock legacy mode, {srss_summary(ref)}")
     if res["goals"]:
         lines += ["", "## Goals (issue 6), ratios from this run", "",
                   "| goal | target | measured | |", "| --- | --- | ---: | --- |"]
@@ -552,7 +556,7 @@ def main():
     cfg.rounds = int(ENV.get("BENCH_ROUNDS", 2 if cfg.quick else 5))
     cfg.timeout = max(1, min(5, cfg.duration - 1))  # a hung request must count within a round
     cfg.start_trials = 3 if cfg.quick else 7
-    cfg.sessions = 1000
+    cfg.sessions = 2000
     ncpu = len(os.sched_getaffinity(0))
     if ENV.get("BENCH_PIN", "1") == "1" and ncpu >= 2:
         cpus = sorted(os.sched_getaffinity(0))
@@ -573,8 +577,12 @@ def main():
               f"{res['ours']['idle_rss_mib']:.1f} MiB", flush=True)
         try:
             print(f"mcp-rust-server legacy mode: RSS with {cfg.sessions} sessions", flush=True)
-            res["ours"]["sessions"] = sessions_rss(cfg, servers["ours-legacy"], logs)
-            print(f"  {res['ours']['sessions']['rss_mib']:.1f} MiB", flush=True)
+            # Quiet: read after sessions_rss.QUIET_WAIT_S, once they are hibernated.
+            import sessions_rss as srss
+
+            res["ours"]["sessions"] = sessions_rss(cfg, servers["ours-legacy"], logs,
+                                                   quiet_wait_s=srss.QUIET_WAIT_S)
+            print(f"  {srss_summary(res['ours']['sessions'])}", flush=True)
         except Exception as e:  # noqa: BLE001 - reported, and the run goes on
             failed["ours-sessions"] = str(e)
             print(f"  FAILED: {e}", flush=True)
@@ -583,7 +591,7 @@ def main():
             spec = servers["rmcp-legacy"]
             print(f"rmcp stock legacy mode (reference): RSS with {cfg.sessions} sessions", flush=True)
             res["rmcp_sessions"] = sessions_rss(cfg, spec, logs)
-            print(f"  {res['rmcp_sessions']['rss_mib']:.1f} MiB", flush=True)
+            print(f"  {srss_summary(res['rmcp_sessions'])}", flush=True)
         except Exception as e:  # noqa: BLE001
             failed["rmcp-sessions"] = str(e)
 
