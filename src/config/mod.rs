@@ -6,7 +6,7 @@
 
 mod checks;
 
-use std::{fmt, net::IpAddr};
+use std::{fmt, net::IpAddr, time::Duration};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -169,8 +169,8 @@ pub struct Limits {
           value_parser = clap::value_parser!(u64).range(1..=1_000_000), global = true)]
     pub max_in_flight: u64,
 
-    /// Legacy sessions open at once (with MCP_LEGACY_SESSIONS). Beyond it a
-    /// new `initialize` gets 503 with Retry-After.
+    /// Legacy sessions open at once (with MCP_LEGACY_SESSIONS), live or
+    /// hibernated. Beyond it a new `initialize` gets 503 with Retry-After.
     #[arg(long, env = "MCP_MAX_SESSIONS", default_value_t = 1000,
           value_parser = clap::value_parser!(u64).range(1..=1_000_000), global = true)]
     pub max_sessions: u64,
@@ -180,6 +180,14 @@ pub struct Limits {
     #[arg(long, env = "MCP_SESSION_IDLE_SECONDS", default_value_t = 300,
           value_parser = clap::value_parser!(u64).range(1..=86400), global = true)]
     pub session_idle_seconds: u64,
+
+    /// Seconds a legacy session may stay quiet (no request, no open stream)
+    /// before it is hibernated: closed in rmcp and kept as its `initialize`
+    /// parameters only (about 2 KiB instead of about 59 KiB), brought back
+    /// unseen by its next request. 0: never.
+    #[arg(long, env = "MCP_SESSION_HIBERNATE_SECONDS", default_value_t = 5,
+          value_parser = clap::value_parser!(u64).range(0..=86400), global = true)]
+    pub session_hibernate_seconds: u64,
 }
 
 impl Limits {
@@ -189,6 +197,16 @@ impl Limits {
 
     pub fn max_sessions(&self) -> usize {
         usize::try_from(self.max_sessions).unwrap_or(usize::MAX)
+    }
+
+    pub fn session_idle(&self) -> Duration {
+        Duration::from_secs(self.session_idle_seconds)
+    }
+
+    /// `None` for `MCP_SESSION_HIBERNATE_SECONDS=0`: never hibernate.
+    pub fn session_hibernate_after(&self) -> Option<Duration> {
+        (self.session_hibernate_seconds > 0)
+            .then(|| Duration::from_secs(self.session_hibernate_seconds))
     }
 }
 

@@ -21,7 +21,7 @@ mod mcp_endpoint;
 mod refusal;
 pub mod server;
 
-use std::{sync::Arc, time::Duration};
+use std::sync::Arc;
 
 use axum::{Router, routing::any};
 use utoipa_axum::router::OpenApiRouter;
@@ -42,7 +42,8 @@ pub struct Pipeline {
     pub catalog: Arc<Catalog>,
     pub lifecycle: Lifecycle,
     pub metrics: Arc<Metrics>,
-    /// Legacy sessions: capped, expired when idle, counted by `/metrics`.
+    /// Legacy sessions: capped, expired when idle, hibernated when quiet,
+    /// counted by `/metrics`.
     pub sessions: Arc<CappedSessions>,
 }
 
@@ -55,9 +56,10 @@ impl Pipeline {
             catalog,
             lifecycle: Lifecycle::default(),
             metrics,
-            sessions: Arc::new(CappedSessions::new(Duration::from_secs(
-                config.limits.session_idle_seconds,
-            ))),
+            sessions: Arc::new(CappedSessions::new(
+                config.limits.session_idle(),
+                config.limits.session_hibernate_after(),
+            )),
         }
     }
 

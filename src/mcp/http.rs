@@ -69,6 +69,11 @@ impl McpHttpService {
                 .enforce_origin_validation(),
             None => rmcp_config.disable_allowed_origins(),
         };
+        if legacy {
+            // Where rmcp brings hibernated sessions back from (see
+            // `CappedSessions`).
+            rmcp_config.session_store = sessions.store();
+        }
         let fast = (!legacy).then(|| FastPath::new(catalog, config.allowed_hosts.clone()));
         let open_sessions = legacy.then(|| Arc::clone(&sessions));
         // One handler per stateless request or legacy session: cheap, and
@@ -82,7 +87,8 @@ impl McpHttpService {
         }
     }
 
-    /// Open legacy sessions, or `None` when sessions are off.
+    /// Open legacy sessions, live or hibernated, or `None` when sessions are
+    /// off.
     pub async fn open_sessions(&self) -> Option<usize> {
         match &self.sessions {
             Some(sessions) => Some(sessions.open().await),
