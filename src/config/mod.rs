@@ -171,9 +171,20 @@ pub struct Limits {
 
     /// Legacy sessions open at once (with MCP_LEGACY_SESSIONS), live or
     /// hibernated. Beyond it a new `initialize` gets 503 with Retry-After.
-    #[arg(long, env = "MCP_MAX_SESSIONS", default_value_t = 1000,
+    /// Memory: about 2 KiB a hibernated session (bench/lib/sessions_rss.py),
+    /// so 10,000 of them fit beside MCP_MAX_LIVE_SESSIONS live ones in the
+    /// deployment's 128 MiB limit.
+    #[arg(long, env = "MCP_MAX_SESSIONS", default_value_t = 10_000,
           value_parser = clap::value_parser!(u64).range(1..=1_000_000), global = true)]
     pub max_sessions: u64,
+
+    /// Legacy sessions live at once (not hibernated). Beyond it a new
+    /// `initialize`, or a request that would bring a hibernated session back,
+    /// gets 503 with Retry-After. Memory: about 59 KiB a live session, 76 KiB
+    /// with its GET stream open; 1,000 of them are 74 MiB.
+    #[arg(long, env = "MCP_MAX_LIVE_SESSIONS", default_value_t = 1000,
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000), global = true)]
+    pub max_live_sessions: u64,
 
     /// Seconds a legacy session may go unused before it is closed (the
     /// client then gets 404 and initializes again).
@@ -197,6 +208,10 @@ impl Limits {
 
     pub fn max_sessions(&self) -> usize {
         usize::try_from(self.max_sessions).unwrap_or(usize::MAX)
+    }
+
+    pub fn max_live_sessions(&self) -> usize {
+        usize::try_from(self.max_live_sessions).unwrap_or(usize::MAX)
     }
 
     pub fn session_idle(&self) -> Duration {

@@ -1,6 +1,6 @@
 //! The `/mcp` stage: a POST body is read here once (up to the cap admission
 //! set) and decoded once into its JSON-RPC envelope, which the metrics, the
-//! session cap and the fast path all read. Then MCP answers
+//! session caps and the fast path all read. Then MCP answers
 //! ([`crate::mcp::http`]): the fast path, or rmcp, which decodes the bytes
 //! for itself.
 
@@ -29,12 +29,28 @@ pub struct McpEndpoint {
     pub service: McpHttpService,
     pub metrics: Arc<Metrics>,
     pub max_sessions: usize,
+    pub max_live_sessions: usize,
 }
 
 /// `POST`: read, decode, count; 413 over the cap, 400 with a JSON-RPC error
 /// for a body that is not a JSON-RPC message, 503 for an `initialize` over
-/// `MCP_MAX_SESSIONS`. `GET` and `DELETE` (legacy sessions) go to rmcp.
+/// `MCP_MAX_SESSIONS` or `MCP_MAX_LIVE_SESSIONS`. `GET` and `DELETE` (legacy
+/// sessions) go to rmcp. Any request but a DELETE that would wake a
+/// hibernated session gets 503 at `MCP_MAX_LIVE_SESSIONS` (concurrent
+/// wakings may pass it by a few).
 pub async fn mcp(State(endpoint): State<McpEndpoint>, request: Request) -> Response {
+    // A request to a hibernated session brings it back to life: not beyond
+    // the live cap (a DELETE ends it without).
+    if request.method() != Method::DELETE
+        && let Some(id) = request.headers().get(MCP_SESSION_ID)
+        && endpoint.service.is_hibernated(id.as_bytes())
+        && endpoint
+            .service
+            .live_sessions()
+            .is_some_and(|live| live >= endpoint.max_live_sessions)
+    {
+        return endpoint.too_many_sessions();
+    }
     if request.method() != Method::POST {
         return endpoint.service.other(request).await;
     }
@@ -66,12 +82,19 @@ pub async fn mcp(State(endpoint): State<McpEndpoint>, request: Request) -> Respo
         && !parts.headers.contains_key(MCP_SESSION_ID);
     if opens_a_session
         && let Some(open) = endpoint.service.open_sessions().await
-        && open >= endpoint.max_sessions
+        && let Some(live) = endpoint.service.live_sessions()
+        && (open >= endpoint.max_sessions || live >= endpoint.max_live_sessions)
     {
-        endpoint.metrics.count_rejection(Rejection::SessionLimit);
-        return refusal::too_many_sessions();
+        return endpoint.too_many_sessions();
     }
     endpoint.service.post(parts, bytes, envelope.as_ref()).await
+}
+
+impl McpEndpoint {
+    fn too_many_sessions(&self) -> Response {
+        self.metrics.count_rejection(Rejection::SessionLimit);
+        refusal::too_many_sessions()
+    }
 }
 
 fn is_length_limit(error: &axum::Error) -> bool {

@@ -27,7 +27,7 @@ pub fn overloaded() -> Response {
     )
 }
 
-/// 503 over `MCP_MAX_SESSIONS`: retry shortly.
+/// 503 over `MCP_MAX_SESSIONS` or `MCP_MAX_LIVE_SESSIONS`: retry shortly.
 pub fn too_many_sessions() -> Response {
     with_headers(
         ApiError::new(

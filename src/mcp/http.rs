@@ -39,7 +39,7 @@ pub struct McpHttpService {
     rmcp: Arc<RmcpService>,
     /// `None` with legacy sessions: every request may belong to one.
     fast: Option<FastPath>,
-    /// Legacy mode only: the open sessions, for the pipeline's cap.
+    /// Legacy mode only: the open sessions, for the pipeline's caps.
     sessions: Option<Arc<CappedSessions>>,
 }
 
@@ -94,6 +94,20 @@ impl McpHttpService {
             Some(sessions) => Some(sessions.open().await),
             None => None,
         }
+    }
+
+    /// Live (not hibernated) legacy sessions, or `None` when sessions are
+    /// off.
+    pub fn live_sessions(&self) -> Option<usize> {
+        self.sessions.as_ref().map(|sessions| sessions.live())
+    }
+
+    /// True if `id` names a hibernated legacy session: a request to it
+    /// (other than its DELETE) brings it back to life.
+    pub fn is_hibernated(&self, id: &[u8]) -> bool {
+        self.sessions
+            .as_ref()
+            .is_some_and(|sessions| sessions.is_hibernated(id))
     }
 
     /// A POST whose body the pipeline has read and decoded (`envelope` is

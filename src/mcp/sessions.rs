@@ -1,5 +1,5 @@
 //! Legacy sessions (`Mcp-Session-Id`): rmcp's in-memory session manager
-//! with a cap on how many are open, an idle expiry, and hibernation
+//! with caps on how many are open and live, an idle expiry, and hibernation
 //! of quiet sessions. The pieces hibernation needs each have a file: the
 //! per-session [`records`], the [`store`] rmcp restores from, the
 //! [`transport`] and [`streams`] watched for what would be lost, and the
@@ -109,6 +109,25 @@ impl CappedSessions {
     /// `/metrics` counts).
     pub async fn open(&self) -> usize {
         self.records.map().len()
+    }
+
+    /// Sessions not hibernated (what `MCP_MAX_LIVE_SESSIONS` caps).
+    pub fn live(&self) -> usize {
+        self.records
+            .map()
+            .values()
+            .filter(|record| record.held != Held::Hibernated)
+            .count()
+    }
+
+    /// True for a hibernated session: its next request brings it back.
+    pub fn is_hibernated(&self, id: &[u8]) -> bool {
+        std::str::from_utf8(id).is_ok_and(|id| {
+            self.records
+                .map()
+                .get(&Key::of(id))
+                .is_some_and(|record| record.held == Held::Hibernated)
+        })
     }
 
     /// The store rmcp restores hibernated sessions from; `None` when
