@@ -125,4 +125,8 @@ impl OpenSessions for CappedSessions {
     fn open_sessions(&self) -> BoxFuture<'_, usize> {
         Box::pin(self.open())
     }
+
+    fn live_sessions(&self) -> usize {
+        self.live()
+    }
 }

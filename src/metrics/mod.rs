@@ -51,6 +51,7 @@ pub struct Metrics {
     tool_calls: Family<ToolLabels, Counter>,
     tool_duration: Family<ToolNameLabel, AtomicHistogram>,
     legacy_sessions: Gauge,
+    legacy_sessions_live: Gauge,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -123,6 +124,12 @@ impl Metrics {
             "Open legacy (Mcp-Session-Id) sessions",
             legacy_sessions.clone(),
         );
+        let legacy_sessions_live = Gauge::default();
+        registry.register(
+            "mcp_legacy_sessions_live",
+            "Open legacy sessions not hibernated",
+            legacy_sessions_live.clone(),
+        );
         registry.register(
             "build",
             "Build information",
@@ -141,6 +148,7 @@ impl Metrics {
             tool_calls,
             tool_duration,
             legacy_sessions,
+            legacy_sessions_live,
         }
     }
 
@@ -266,7 +274,10 @@ struct RejectionLabels {
 /// How many legacy sessions are open, read at scrape time (the sessions are
 /// rmcp's, not ours to count as they come and go).
 pub trait OpenSessions: Send + Sync + 'static {
+    /// Open sessions, live or hibernated.
     fn open_sessions(&self) -> BoxFuture<'_, usize>;
+    /// Open sessions not hibernated.
+    fn live_sessions(&self) -> usize;
 }
 
 /// What the `/metrics` handler reads.
@@ -293,6 +304,10 @@ pub async fn scrape_metrics(State(scrape): State<Scrape>) -> Response {
             .metrics
             .legacy_sessions
             .set(i64::try_from(open).unwrap_or(i64::MAX));
+        scrape
+            .metrics
+            .legacy_sessions_live
+            .set(i64::try_from(sessions.live_sessions()).unwrap_or(i64::MAX));
     }
     let mut response = scrape.metrics.render().into_response();
     response
