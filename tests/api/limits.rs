@@ -1,6 +1,7 @@
 //! Limits: body size (413), header count and size (431), slow clients
 //! (header read timeout, request timeout 408), the in-flight cap (503 +
-//! Retry-After, no queue) and legacy session cap and idle expiry.
+//! Retry-After, no queue) and legacy session caps (open and live), idle
+//! expiry and hibernation.
 
 use std::time::{Duration, Instant};
 
@@ -326,4 +327,145 @@ async fn a_cap_above_axums_default_is_the_one_the_rest_api_enforces() {
         .await;
     assert_eq!(status, 200);
     assert_eq!(body["result"].as_str().unwrap().len(), 3_000_006);
+}
+
+/// Polls `/metrics` until `series` reads `value` (at most 5 s).
+async fn wait_for_sample(app: &crate::helpers::TestApp, series: &str, value: f64) {
+    let deadline = Instant::now() + 5 * SECOND;
+    loop {
+        let now = sample(&metrics(app).await, series);
+        if now == Some(value) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{series} is {now:?}, want {value}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// `initialize` + `notifications/initialized`: the session id.
+async fn open_session(app: &crate::helpers::TestApp) -> String {
+    let session = session_id(&legacy_initialize(app).await);
+    let initialized = app
+        .mcp_post(
+            &[
+                ("Mcp-Session-Id", &session),
+                ("MCP-Protocol-Version", "2025-11-25"),
+            ],
+            &json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+        )
+        .await;
+    assert_eq!(initialized.status(), 202);
+    session
+}
+
+async fn delete_session(app: &crate::helpers::TestApp, session: &str) -> u16 {
+    app.client
+        .delete(app.mcp_url())
+        .header("Mcp-Session-Id", session)
+        .header("MCP-Protocol-Version", "2025-11-25")
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn a_quiet_legacy_session_is_hibernated_and_its_next_request_brings_it_back() {
+    let app = spawn_app(&[
+        "--legacy-sessions",
+        "true",
+        "--session-hibernate-seconds",
+        "1",
+    ])
+    .await;
+    let session = open_session(&app).await;
+    let other = open_session(&app).await;
+    wait_for_sample(&app, "mcp_legacy_sessions_live", 0.0).await;
+    assert_eq!(
+        sample(&metrics(&app).await, "mcp_legacy_sessions"),
+        Some(2.0)
+    );
+
+    let (status, body) = list_tools(&app, &[("Mcp-Session-Id", &session)]).await;
+    assert_eq!(status, 200);
+    let body = body.expect("a JSON-RPC answer");
+    assert!(
+        body["result"]["tools"]
+            .as_array()
+            .is_some_and(|tools| !tools.is_empty()),
+        "{body}"
+    );
+    let text = metrics(&app).await;
+    assert_eq!(sample(&text, "mcp_legacy_sessions_live"), Some(1.0));
+    assert_eq!(sample(&text, "mcp_legacy_sessions"), Some(2.0));
+
+    // A hibernated session is ended by DELETE like a live one.
+    assert_eq!(delete_session(&app, &other).await, 204);
+    assert_eq!(list_tools(&app, &[("Mcp-Session-Id", &other)]).await.0, 404);
+    assert_eq!(
+        sample(&metrics(&app).await, "mcp_legacy_sessions"),
+        Some(1.0)
+    );
+}
+
+#[tokio::test]
+async fn a_legacy_session_that_set_a_log_level_is_not_hibernated() {
+    // The conformance toolset turns MCP logging on.
+    let app = spawn_app(&[
+        "--legacy-sessions",
+        "true",
+        "--session-hibernate-seconds",
+        "1",
+        "--toolsets",
+        "core,conformance",
+    ])
+    .await;
+    let session = open_session(&app).await;
+    let set = app
+        .mcp_post(
+            &[
+                ("Mcp-Session-Id", &session),
+                ("MCP-Protocol-Version", "2025-11-25"),
+            ],
+            &json!({"jsonrpc": "2.0", "id": 2, "method": "logging/setLevel",
+                    "params": {"level": "error"}}),
+        )
+        .await;
+    assert_eq!(set.status(), 200);
+    let body = crate::helpers::rpc_body(set).await;
+    assert_eq!(body["result"], json!({}), "{body}");
+    tokio::time::sleep(3 * SECOND).await;
+    assert_eq!(
+        sample(&metrics(&app).await, "mcp_legacy_sessions_live"),
+        Some(1.0)
+    );
+}
+
+#[tokio::test]
+async fn live_legacy_sessions_are_capped_and_a_hibernated_one_waits_for_a_place() {
+    let app = spawn_app(&[
+        "--legacy-sessions",
+        "true",
+        "--max-live-sessions",
+        "1",
+        "--session-hibernate-seconds",
+        "1",
+    ])
+    .await;
+    let first = open_session(&app).await;
+    let refused = legacy_initialize(&app).await;
+    assert_eq!(refused.status(), 503);
+    assert_eq!(refused.headers()["retry-after"], "1");
+
+    wait_for_sample(&app, "mcp_legacy_sessions_live", 0.0).await;
+    let second = open_session(&app).await;
+    // Bringing the first back would make two live sessions.
+    let (status, _) = list_tools(&app, &[("Mcp-Session-Id", &first)]).await;
+    assert_eq!(status, 503);
+    assert_eq!(delete_session(&app, &second).await, 204);
+    assert_eq!(list_tools(&app, &[("Mcp-Session-Id", &first)]).await.0, 200);
 }
