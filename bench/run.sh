@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One command for the whole benchmark (issue 6):
+# One command for the whole benchmark:
 #
 #   bench/run.sh            # full run: 5 s warm-up, 5 rounds of 10 s per row (~12 minutes)
 #   bench/run.sh --quick    # smoke run: 1 s warm-up, 2 rounds of 3 s (~3 minutes after builds)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Official MCP conformance suite (@modelcontextprotocol/conformance) against mcp-rust-server.
 #
-#   bash tests/conformance/run.sh            # all four runs (issue 3)
+#   bash tests/conformance/run.sh            # all four runs
 #   CONFORMANCE_RUNS="1 3" bash tests/conformance/run.sh   # a subset, by number
 #
 # The four runs (suite versions pinned in tests/tools/package.json + package-lock.json):

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Everything about the image and the Kubernetes deployment that can be checked
-# without a cluster (issue 4, section 5). Installs what it needs; CI-safe.
+# without a cluster. Installs what it needs; CI-safe.
 #
 #   tests/k8s/run.sh            # all of it
 #   tests/k8s/run.sh --help
