@@ -29,6 +29,7 @@ use axum::{
 };
 use rmcp::model::{ClientCapabilities, Implementation, JsonObject};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
 use super::fast_answer::answer_bytes;
 use crate::{
@@ -189,10 +190,24 @@ fn modern_request_is_valid(headers: &HeaderMap, name: &str, meta: Option<&str>) 
     if meta.protocol_version != PROTOCOL_2026 {
         return None;
     }
+    if let Some(info) = meta.client_info
+        && serde_json::from_str::<PlainImplementation>(info.get()).is_err()
+    {
+        Implementation::deserialize(&mut serde_json::Deserializer::from_str(info.get())).ok()?;
+    }
+    if !is_empty_object(meta.client_capabilities.get()) {
+        ClientCapabilities::deserialize(&mut serde_json::Deserializer::from_str(
+            meta.client_capabilities.get(),
+        ))
+        .ok()?;
+    }
     Some(())
 }
 
-/// The per-request client context of 2026-07-28, and nothing else.
+/// The per-request client context of 2026-07-28, and nothing else. The two
+/// objects are checked against rmcp's types only when they are not in the
+/// common shapes below, which those types certainly accept: a full decode of
+/// `ClientCapabilities` costs several thousand instructions per request.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ModernMeta<'a> {
@@ -201,11 +216,23 @@ struct ModernMeta<'a> {
     #[serde(
         rename = "io.modelcontextprotocol/clientInfo",
         default,
-        deserialize_with = "present"
+        deserialize_with = "present",
+        borrow
     )]
-    _client_info: Option<Implementation>,
-    #[serde(rename = "io.modelcontextprotocol/clientCapabilities")]
-    _client_capabilities: ClientCapabilities,
+    client_info: Option<&'a RawValue>,
+    #[serde(rename = "io.modelcontextprotocol/clientCapabilities", borrow)]
+    client_capabilities: &'a RawValue,
+}
+
+/// `clientInfo` with just its two required strings: what nearly every client
+/// sends, and a subset of what `Implementation` accepts.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlainImplementation<'a> {
+    #[serde(rename = "name", borrow)]
+    _name: Cow<'a, str>,
+    #[serde(rename = "version", borrow)]
+    _version: Cow<'a, str>,
 }
 
 /// An optional member that, when present, must be a `T` (not `null`).
@@ -357,6 +384,41 @@ mod tests {
                 "content": [{"type": "text", "text": "Echo: hi"}], "isError": false,
             }}))
         );
+    }
+
+    #[tokio::test]
+    async fn the_2026_client_context_is_held_to_rmcps_types_whatever_its_shape() {
+        let with_meta = |info: Value, capabilities: Value| {
+            let mut body = modern_call("echo", json!({"message": "x"}));
+            body["params"]["_meta"]["io.modelcontextprotocol/clientInfo"] = info;
+            body["params"]["_meta"]["io.modelcontextprotocol/clientCapabilities"] = capabilities;
+            body
+        };
+        let plain = json!({"name": "t", "version": "1"});
+        let titled = json!({"name": "t", "version": "1", "title": "T"});
+        for (what, body, answered) in [
+            ("plain", with_meta(plain.clone(), json!({})), true),
+            ("titled", with_meta(titled, json!({})), true),
+            (
+                "sampling",
+                with_meta(plain.clone(), json!({"sampling": {}})),
+                true,
+            ),
+            ("null info", with_meta(Value::Null, json!({})), false),
+            (
+                "info without version",
+                with_meta(json!({"name": "t"}), json!({})),
+                false,
+            ),
+            (
+                "bad capabilities",
+                with_meta(plain, json!({"sampling": 5})),
+                false,
+            ),
+        ] {
+            let answer = answer(&modern("echo"), &body).await;
+            assert_eq!(answer.is_some(), answered, "{what}");
+        }
     }
 
     #[tokio::test]
