@@ -80,6 +80,7 @@ async fn a_deliberate_503_is_not_logged_as_an_error() {
         "protocolVersion": "2025-11-25", "capabilities": {},
         "clientInfo": {"name": "t", "version": "1"}}});
     let mut statuses = Vec::new();
+    let mut session = None;
     for _ in 0..2 {
         let response = client
             .post(format!("http://127.0.0.1:{port}/mcp"))
@@ -90,8 +91,19 @@ async fn a_deliberate_503_is_not_logged_as_an_error() {
             .await
             .unwrap();
         statuses.push(response.status().as_u16());
+        session = session.or(response.headers().get("mcp-session-id").cloned());
     }
     assert_eq!(statuses, [200, 503]);
+    // Ended before the stop, so the only lines are the ones under test:
+    // rmcp may log a session cut off by the shutdown at ERROR.
+    let deleted = client
+        .delete(format!("http://127.0.0.1:{port}/mcp"))
+        .header("Mcp-Session-Id", session.expect("a session id"))
+        .header("MCP-Protocol-Version", "2025-11-25")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 204);
     let stderr = stop(server);
     assert!(!stderr.contains("\"ERROR\""), "{stderr}");
     assert!(stderr.contains("\"status\":503"), "{stderr}");
