@@ -353,7 +353,7 @@ enum RawParams<'a> {
 /// The members of interest, borrowed from the body.
 #[derive(Default)]
 struct ParamsIn<'a> {
-    name: Option<Cow<'a, str>>,
+    name: Option<String>,
     arguments: Option<&'a RawValue>,
     meta: Option<&'a RawValue>,
     has_other_members: bool,
@@ -367,7 +367,7 @@ impl ParamsIn<'_> {
             start..start + raw.get().len()
         };
         Params {
-            name: self.name.map(Cow::into_owned),
+            name: self.name,
             arguments: self.arguments.map(range),
             meta: self.meta.map(range),
             has_other_members: self.has_other_members,
@@ -394,12 +394,10 @@ impl<'de: 'a, 'a> Visitor<'de> for ParamsVisitor<'a> {
         let mut params = ParamsIn::default();
         while let Some(field) = map.next_key::<ParamField>()? {
             match field {
-                ParamField::Name if params.name.is_none() => {
-                    match map.next_value::<StringOrOther<'de>>()? {
-                        StringOrOther::String(name) => params.name = Some(name),
-                        StringOrOther::Other => params.has_other_members = true,
-                    }
-                }
+                ParamField::Name if params.name.is_none() => match map.next_value_seed(KindSeed)? {
+                    Kind::Str(name) => params.name = Some(name),
+                    _ => params.has_other_members = true,
+                },
                 ParamField::Arguments if params.arguments.is_none() => {
                     params.arguments = Some(map.next_value()?);
                 }
@@ -451,54 +449,6 @@ enum ParamField {
     Meta,
     #[serde(other)]
     Other,
-}
-
-/// A string (borrowed unless it holds escapes), or anything else, skipped.
-enum StringOrOther<'a> {
-    String(Cow<'a, str>),
-    Other,
-}
-
-impl<'de> Deserialize<'de> for StringOrOther<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct StringVisitor;
-        impl<'de> Visitor<'de> for StringVisitor {
-            type Value = StringOrOther<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(StringOrOther::String(Cow::Borrowed(v)))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(StringOrOther::String(Cow::Owned(v.to_owned())))
-            }
-            fn visit_unit<E>(self) -> Result<Self::Value, E> {
-                Ok(StringOrOther::Other)
-            }
-            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-                Ok(StringOrOther::Other)
-            }
-            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-                Ok(StringOrOther::Other)
-            }
-            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(StringOrOther::Other)
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-                Ok(StringOrOther::Other)
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(StringOrOther::Other)
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(StringOrOther::Other)
-            }
-        }
-        deserializer.deserialize_any(StringVisitor)
-    }
 }
 
 impl<'de: 'a, 'a> Deserialize<'de> for RawEnvelope<'a> {

@@ -216,9 +216,7 @@ where
         let gate = Arc::clone(&self.gate);
         let ticket = match gate.admit(&request) {
             Ok(ticket) => ticket,
-            Err(refusal) => {
-                return Box::pin(async move { Ok(observed.finish(refusal.into_response())) });
-            }
+            Err(refusal) => return answered(observed.finish(refusal.into_response())),
         };
         if matches!(ticket, Ticket::Probe) {
             let answer = self.inner.call(request);
@@ -247,15 +245,18 @@ where
         }
         let answer = match gate.cap_body(request) {
             Ok(request) => self.inner.call(request),
-            Err(refusal) => {
-                return Box::pin(async move { Ok(observed.finish(refusal.into_response())) });
-            }
+            Err(refusal) => return answered(observed.finish(refusal.into_response())),
         };
         Box::pin(async move {
             let response = gate.bounded(ticket, async { unwrap(answer.await) }).await;
             Ok(observed.finish(response))
         })
     }
+}
+
+/// A response decided without awaiting anything.
+fn answered(response: Response) -> ResponseFuture {
+    Box::pin(std::future::ready(Ok(response)))
 }
 
 fn unwrap(result: Result<Response, Infallible>) -> Response {

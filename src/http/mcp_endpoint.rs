@@ -12,14 +12,13 @@ use axum::{
     http::{HeaderName, Method, StatusCode},
     response::{IntoResponse, Response},
 };
-use http_body_util::LengthLimitError;
 
 use super::refusal;
 use crate::{
     jsonrpc::{self, Inspection},
     mcp::http::McpHttpService,
     metrics::{Metrics, Rejection},
-    rest::{ApiError, BodyLimit},
+    rest::{ApiError, BodyLimit, UnreadBody, read_body},
 };
 
 const MCP_SESSION_ID: HeaderName = HeaderName::from_static("mcp-session-id");
@@ -55,19 +54,10 @@ pub async fn mcp(State(endpoint): State<McpEndpoint>, request: Request) -> Respo
         return endpoint.service.other(request).await;
     }
     let (parts, body) = request.into_parts();
-    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
+    let bytes = match read_body(body, parts.extensions.get::<BodyLimit>().copied()).await {
         Ok(bytes) => bytes,
-        Err(e) => {
-            let limit = parts.extensions.get::<BodyLimit>();
-            return match (limit, is_length_limit(&e)) {
-                (Some(BodyLimit(limit)), true) => refusal::body_too_large(*limit),
-                _ => ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    format!("Failed to read the request body: {e}"),
-                )
-                .into_response(),
-            };
-        }
+        Err(UnreadBody::TooLarge(limit)) => return refusal::body_too_large(limit),
+        Err(unread) => return ApiError::from(unread).into_response(),
     };
     let inspection = jsonrpc::inspect(&bytes);
     endpoint.metrics.count_mcp_method(inspection.label());
@@ -81,7 +71,7 @@ pub async fn mcp(State(endpoint): State<McpEndpoint>, request: Request) -> Respo
     let opens_a_session = envelope.as_ref().is_some_and(|e| e.method == "initialize")
         && !parts.headers.contains_key(MCP_SESSION_ID);
     if opens_a_session
-        && let Some(open) = endpoint.service.open_sessions().await
+        && let Some(open) = endpoint.service.open_sessions()
         && let Some(live) = endpoint.service.live_sessions()
         && (open >= endpoint.max_sessions || live >= endpoint.max_live_sessions)
     {
@@ -95,15 +85,4 @@ impl McpEndpoint {
         self.metrics.count_rejection(Rejection::SessionLimit);
         refusal::too_many_sessions()
     }
-}
-
-fn is_length_limit(error: &axum::Error) -> bool {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
-    while let Some(current) = source {
-        if current.is::<LengthLimitError>() {
-            return true;
-        }
-        source = current.source();
-    }
-    false
 }

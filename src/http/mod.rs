@@ -28,7 +28,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::{
     auth::{self, Auth},
-    catalog::{BoxFuture, Catalog},
+    catalog::Catalog,
     config::Resolved,
     lifecycle::Lifecycle,
     mcp::{McpServer, http::McpHttpService, sessions::CappedSessions},
@@ -68,7 +68,6 @@ impl Pipeline {
     pub fn router(&self, config: &Resolved) -> Router {
         let mcp = McpHttpService::new(
             McpServer::new(Arc::clone(&self.catalog), self.lifecycle.clone()),
-            Arc::clone(&self.catalog),
             config,
             &self.lifecycle,
             Arc::clone(&self.sessions),
@@ -122,8 +121,8 @@ impl Pipeline {
 }
 
 impl OpenSessions for CappedSessions {
-    fn open_sessions(&self) -> BoxFuture<'_, usize> {
-        Box::pin(self.open())
+    fn open_sessions(&self) -> usize {
+        self.open()
     }
 
     fn live_sessions(&self) -> usize {

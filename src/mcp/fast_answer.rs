@@ -5,6 +5,8 @@
 //! own message types. The unit tests below hold the shortcut to rmcp's
 //! bytes exactly.
 
+use std::borrow::Cow;
+
 use rmcp::model::{CallToolResponse, NumberOrString, ServerJsonRpcMessage, ServerResult};
 use serde::Serialize;
 use serde_json::Value;
@@ -25,10 +27,10 @@ pub fn answer_bytes(
     output: Result<ToolOutput, ToolError>,
 ) -> Option<Vec<u8>> {
     let (text, is_error) = match &output {
-        Ok(ToolOutput::Json(Value::String(text))) => (text.clone(), false),
-        Ok(ToolOutput::Json(value)) => (value.to_string(), false),
+        Ok(ToolOutput::Json(Value::String(text))) => (Cow::Borrowed(text.as_str()), false),
+        Ok(ToolOutput::Json(value)) => (Cow::Owned(value.to_string()), false),
         Err(ToolError::Protocol(_)) => return None,
-        Err(error) => (error.to_string(), true),
+        Err(error) => (Cow::Owned(error.to_string()), true),
         Ok(_) => return through_rmcp(id, modern, output),
     };
     serde_json::to_vec(&TextAnswer {

@@ -63,16 +63,16 @@ impl FastPath {
         }
     }
 
-    /// Whether the request line and headers allow a fast answer at all; if
-    /// not, the body need not be read here.
-    pub fn may_answer(&self, parts: &Parts) -> bool {
-        parts.method == Method::POST
+    /// The protocol revision, when the request line and headers allow a fast
+    /// answer at all.
+    fn eligible<'a>(&self, parts: &'a Parts) -> Option<&'a str> {
+        let allowed = parts.method == Method::POST
             && !parts.headers.contains_key(MCP_SESSION_ID)
             && !parts.headers.contains_key(header::ORIGIN)
             && accepts_json_and_sse(&parts.headers)
             && is_json(&parts.headers)
-            && self.host_is_allowed(&parts.headers)
-            && protocol_version(&parts.headers).is_some()
+            && self.host_is_allowed(&parts.headers);
+        allowed.then(|| protocol_version(&parts.headers)).flatten()
     }
 
     /// The answer to `body` (whose envelope the pipeline decoded), or `None`
@@ -83,11 +83,11 @@ impl FastPath {
         body: &[u8],
         envelope: &Envelope,
     ) -> Option<Response> {
-        let version = protocol_version(&parts.headers)?;
+        let version = self.eligible(parts)?;
         if envelope.method != "tools/call" || envelope.has_other_members {
             return None;
         }
-        envelope.id.as_ref()?;
+        let id = envelope.id.as_ref()?;
         // The envelope's one pass found these; `arguments` and `_meta` are
         // still text. Any other member (`inputResponses`, `requestState`,
         // `task`, …) makes the request rmcp's.
@@ -127,7 +127,7 @@ impl FastPath {
                 tool.call(arguments, ToolContext::rest()).await
             }
         };
-        let body = answer_bytes(envelope.id.as_ref()?, modern, output)?;
+        let body = answer_bytes(id, modern, output)?;
         Some(
             (
                 StatusCode::OK,
@@ -349,9 +349,6 @@ mod tests {
 
     async fn answer(parts: &Parts, body: &Value) -> Option<Value> {
         let fast = fast_path();
-        if !fast.may_answer(parts) {
-            return None;
-        }
         let bytes = body.to_string().into_bytes();
         let crate::jsonrpc::Inspection::Message(envelope) = crate::jsonrpc::inspect(&bytes) else {
             return None;
@@ -504,6 +501,9 @@ mod tests {
             ("mcp-protocol-version", "2025-11-25"),
             ("accept", "text/event-stream"),
         ]);
-        assert!(!fast_path().may_answer(&sse_only), "accept without json");
+        assert!(
+            fast_path().eligible(&sse_only).is_none(),
+            "accept without json"
+        );
     }
 }

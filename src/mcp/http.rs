@@ -24,7 +24,6 @@ use serde_json::Value;
 
 use super::{McpServer, fast_path::FastPath, sessions::CappedSessions};
 use crate::{
-    catalog::Catalog,
     config::Resolved,
     jsonrpc::{Envelope, Reject},
     lifecycle::Lifecycle,
@@ -46,7 +45,6 @@ pub struct McpHttpService {
 impl McpHttpService {
     pub fn new(
         server: McpServer,
-        catalog: Arc<Catalog>,
         config: &Resolved,
         lifecycle: &Lifecycle,
         sessions: Arc<CappedSessions>,
@@ -74,7 +72,8 @@ impl McpHttpService {
             // `CappedSessions`).
             rmcp_config.session_store = sessions.store();
         }
-        let fast = (!legacy).then(|| FastPath::new(catalog, config.allowed_hosts.clone()));
+        let fast = (!legacy)
+            .then(|| FastPath::new(Arc::clone(server.catalog()), config.allowed_hosts.clone()));
         let open_sessions = legacy.then(|| Arc::clone(&sessions));
         // One handler per stateless request or legacy session: cheap, and
         // each starts with fresh session state.
@@ -89,11 +88,8 @@ impl McpHttpService {
 
     /// Open legacy sessions, live or hibernated, or `None` when sessions are
     /// off.
-    pub async fn open_sessions(&self) -> Option<usize> {
-        match &self.sessions {
-            Some(sessions) => Some(sessions.open().await),
-            None => None,
-        }
+    pub fn open_sessions(&self) -> Option<usize> {
+        self.sessions.as_ref().map(|sessions| sessions.open())
     }
 
     /// Live (not hibernated) legacy sessions, or `None` when sessions are
@@ -114,7 +110,6 @@ impl McpHttpService {
     /// `None` for a client's response message).
     pub async fn post(&self, parts: Parts, body: Bytes, envelope: Option<&Envelope>) -> Response {
         if let (Some(fast), Some(envelope)) = (&self.fast, envelope)
-            && fast.may_answer(&parts)
             && let Some(answer) = fast.answer(&parts, &body, envelope).await
         {
             return answer;

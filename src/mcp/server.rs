@@ -61,6 +61,11 @@ impl McpServer {
         }
     }
 
+    /// What this server offers.
+    pub fn catalog(&self) -> &Arc<Catalog> {
+        &self.catalog
+    }
+
     /// A handler for a new session (or stateless request): shares the
     /// catalog and subscriptions, starts with no session state.
     pub fn for_new_session(&self) -> Self {

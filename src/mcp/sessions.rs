@@ -107,7 +107,7 @@ impl CappedSessions {
 
     /// Open sessions, live or hibernated (what `MCP_MAX_SESSIONS` caps and
     /// `/metrics` counts).
-    pub async fn open(&self) -> usize {
+    pub fn open(&self) -> usize {
         self.records.map().len()
     }
 

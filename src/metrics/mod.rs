@@ -33,7 +33,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use labels::{HttpLabels, HttpMethod, McpLabels, RouteLabel, ToolLabels, ToolName, ToolNameLabel};
 
 use crate::{
-    catalog::{BoxFuture, CallObserver, Catalog},
+    catalog::{CallObserver, Catalog},
     jsonrpc::METHODS,
 };
 
@@ -275,7 +275,7 @@ struct RejectionLabels {
 /// rmcp's, not ours to count as they come and go).
 pub trait OpenSessions: Send + Sync + 'static {
     /// Open sessions, live or hibernated.
-    fn open_sessions(&self) -> BoxFuture<'_, usize>;
+    fn open_sessions(&self) -> usize;
     /// Open sessions not hibernated.
     fn live_sessions(&self) -> usize;
 }
@@ -299,7 +299,7 @@ pub fn routes(scrape: Scrape) -> OpenApiRouter {
     responses((status = 200, description = "OpenMetrics text", content_type = "application/openmetrics-text", body = String)))]
 pub async fn scrape_metrics(State(scrape): State<Scrape>) -> Response {
     if let Some(sessions) = &scrape.sessions {
-        let open = sessions.open_sessions().await;
+        let open = sessions.open_sessions();
         scrape
             .metrics
             .legacy_sessions

@@ -9,6 +9,8 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde::{Serialize, de::DeserializeOwned};
+
+use super::body::{BodyLimit, read_body};
 use utoipa::ToSchema;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,11 +82,6 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// The body cap in force for a request, set by the pipeline (which also
-/// wraps the body so no reader can pass it).
-#[derive(Debug, Clone, Copy)]
-pub struct BodyLimit(pub usize);
-
 /// `Json<T>` whose rejections are `ApiError`s: a body that is not JSON is a
 /// 400, JSON of the wrong shape a 422, a missing JSON content type a 415, a
 /// body over the cap a 413.
@@ -108,18 +105,7 @@ where
         // (2 MB unless configured) would differ from MAX_BODY_BYTES: the
         // pipeline's cap is the one cap (see `crate::http`).
         let limit = req.extensions().get::<BodyLimit>().copied();
-        let bytes = match axum::body::to_bytes(req.into_body(), usize::MAX).await {
-            Ok(bytes) => bytes,
-            Err(_) if limit.is_some() => {
-                return Err(ApiError::body_too_large(limit.map_or(0, |l| l.0)));
-            }
-            Err(e) => {
-                return Err(ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    format!("Failed to read the request body: {e}"),
-                ));
-            }
-        };
+        let bytes = read_body(req.into_body(), limit).await?;
         match Json::<T>::from_bytes(&bytes) {
             Ok(Json(value)) => Ok(JsonBody(value)),
             Err(JsonRejection::JsonDataError(e)) => Err(ApiError::unprocessable(format!(

@@ -4,6 +4,7 @@
 //! `#[utoipa::path]`, so the OpenAPI document ([`openapi`]) is derived from
 //! the code that runs. Errors are `{"detail": "..."}` (see [`error`]).
 
+mod body;
 mod error;
 mod info;
 pub mod openapi;
@@ -16,7 +17,8 @@ use std::sync::Arc;
 use axum::routing::get;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub use error::{ApiError, BodyLimit, ErrorBody};
+pub use body::{BodyLimit, UnreadBody, read_body};
+pub use error::{ApiError, ErrorBody};
 
 use crate::{catalog::Catalog, lifecycle::Lifecycle};
 

@@ -11,8 +11,8 @@ use tokio::{io::AsyncWriteExt, net::TcpStream};
 use crate::{
     helpers::spawn_app,
     raw::{
-        body_of, exchange, legacy_initialize, list_tools, metrics, read_until_closed, sample,
-        session_id, status_of,
+        body_of, exchange, legacy_initialize, list_tools, metrics, open_legacy_session,
+        read_until_closed, sample, session_id, status_of,
     },
 };
 
@@ -345,22 +345,6 @@ async fn wait_for_sample(app: &crate::helpers::TestApp, series: &str, value: f64
     }
 }
 
-/// `initialize` + `notifications/initialized`: the session id.
-async fn open_session(app: &crate::helpers::TestApp) -> String {
-    let session = session_id(&legacy_initialize(app).await);
-    let initialized = app
-        .mcp_post(
-            &[
-                ("Mcp-Session-Id", &session),
-                ("MCP-Protocol-Version", "2025-11-25"),
-            ],
-            &json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
-        )
-        .await;
-    assert_eq!(initialized.status(), 202);
-    session
-}
-
 async fn delete_session(app: &crate::helpers::TestApp, session: &str) -> u16 {
     app.client
         .delete(app.mcp_url())
@@ -382,8 +366,8 @@ async fn a_quiet_legacy_session_is_hibernated_and_its_next_request_brings_it_bac
         "1",
     ])
     .await;
-    let session = open_session(&app).await;
-    let other = open_session(&app).await;
+    let session = open_legacy_session(&app).await;
+    let other = open_legacy_session(&app).await;
     wait_for_sample(&app, "mcp_legacy_sessions_live", 0.0).await;
     assert_eq!(
         sample(&metrics(&app).await, "mcp_legacy_sessions"),
@@ -424,7 +408,7 @@ async fn a_legacy_session_that_set_a_log_level_is_not_hibernated() {
         "core,conformance",
     ])
     .await;
-    let session = open_session(&app).await;
+    let session = open_legacy_session(&app).await;
     let set = app
         .mcp_post(
             &[
@@ -456,13 +440,13 @@ async fn live_legacy_sessions_are_capped_and_a_hibernated_one_waits_for_a_place(
         "1",
     ])
     .await;
-    let first = open_session(&app).await;
+    let first = open_legacy_session(&app).await;
     let refused = legacy_initialize(&app).await;
     assert_eq!(refused.status(), 503);
     assert_eq!(refused.headers()["retry-after"], "1");
 
     wait_for_sample(&app, "mcp_legacy_sessions_live", 0.0).await;
-    let second = open_session(&app).await;
+    let second = open_legacy_session(&app).await;
     // Bringing the first back would make two live sessions.
     let (status, _) = list_tools(&app, &[("Mcp-Session-Id", &first)]).await;
     assert_eq!(status, 503);

@@ -6,50 +6,17 @@ use rmcp::model::CallToolRequestParams;
 use serde_json::json;
 
 use crate::{
-    helpers::{ACCEPT_BOTH, TestApp, rpc_body, spawn_app},
+    helpers::{ACCEPT_BOTH, rpc_body, spawn_app},
     mcp_stateless::legacy_client,
+    raw::open_legacy_session,
 };
 
 const SESSIONS: [&str; 2] = ["--legacy-sessions", "true"];
 
-async fn initialize(app: &TestApp) -> String {
-    let response = app
-        .mcp_post(
-            &[],
-            &json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-                "protocolVersion": "2025-11-25",
-                "capabilities": {},
-                "clientInfo": {"name": "raw", "version": "1"},
-            }}),
-        )
-        .await;
-    assert_eq!(response.status(), 200);
-    let session = response
-        .headers()
-        .get("mcp-session-id")
-        .expect("a session id in legacy mode")
-        .to_str()
-        .unwrap()
-        .to_owned();
-    let body = rpc_body(response).await;
-    assert_eq!(body["result"]["protocolVersion"], "2025-11-25");
-    let initialized = app
-        .mcp_post(
-            &[
-                ("Mcp-Session-Id", &session),
-                ("MCP-Protocol-Version", "2025-11-25"),
-            ],
-            &json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
-        )
-        .await;
-    assert_eq!(initialized.status(), 202);
-    session
-}
-
 #[tokio::test]
 async fn a_session_is_created_used_streamed_and_deleted() {
     let app = spawn_app(&SESSIONS).await;
-    let session = initialize(&app).await;
+    let session = open_legacy_session(&app).await;
     let headers = [
         ("Mcp-Session-Id", session.as_str()),
         ("MCP-Protocol-Version", "2025-11-25"),
@@ -137,7 +104,7 @@ async fn rmcp_client_works_in_session_mode() {
 #[tokio::test]
 async fn shutdown_closes_an_open_sse_stream_and_returns() {
     let app = spawn_app(&SESSIONS).await;
-    let session = initialize(&app).await;
+    let session = open_legacy_session(&app).await;
     let stream = app
         .client
         .get(app.mcp_url())

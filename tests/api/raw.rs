@@ -63,6 +63,27 @@ pub async fn legacy_initialize(app: &TestApp) -> reqwest::Response {
     .await
 }
 
+/// `initialize` + `notifications/initialized` in legacy session mode, each
+/// checked: the session id.
+pub async fn open_legacy_session(app: &TestApp) -> String {
+    let response = legacy_initialize(app).await;
+    assert_eq!(response.status(), 200);
+    let session = session_id(&response);
+    let body = rpc_body(response).await;
+    assert_eq!(body["result"]["protocolVersion"], "2025-11-25");
+    let initialized = app
+        .mcp_post(
+            &[
+                ("Mcp-Session-Id", &session),
+                ("MCP-Protocol-Version", "2025-11-25"),
+            ],
+            &json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+        )
+        .await;
+    assert_eq!(initialized.status(), 202);
+    session
+}
+
 pub fn session_id(response: &reqwest::Response) -> String {
     response.headers()["mcp-session-id"]
         .to_str()
