@@ -13,6 +13,7 @@ use crate::{
     catalog::Catalog,
     config::{Resolved, Toolset},
     http::{Pipeline, server::serve_connections},
+    tasks::Tasks,
 };
 
 /// The catalog every transport serves, from the configured toolsets.
@@ -53,7 +54,8 @@ impl Application {
             Some(port) => Some(bind(SocketAddr::new(config.bind_ip, port)).await?),
             None => None,
         };
-        let pipeline = Pipeline::new(catalog(&config.toolsets), config);
+        let tasks = Tasks::in_memory(&config.tasks);
+        let pipeline = Pipeline::new(catalog(&config.toolsets), config, tasks);
         Ok(Self {
             router: pipeline.router(config),
             metrics_router: pipeline.metrics_router(config),
@@ -161,5 +163,6 @@ fn spawn_metrics_server(listener: TcpListener, router: Router, stop: Cancellatio
 /// The router for `config` with a fresh lifecycle and no socket (fuzzing,
 /// `oneshot` tests).
 pub fn router(config: &Resolved) -> Router {
-    Pipeline::new(catalog(&config.toolsets), config).router(config)
+    let tasks = Tasks::in_memory(&config.tasks);
+    Pipeline::new(catalog(&config.toolsets), config, tasks).router(config)
 }

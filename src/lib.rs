@@ -12,6 +12,9 @@
 //!   official suite's fixtures);
 //! - observation: [`metrics`], attached to the domain through
 //!   [`catalog::CallObserver`];
+//! - tasks: [`tasks`] (the MCP tasks extension: records, their store, the
+//!   runner with its lease), beside the domain through
+//!   [`catalog::TaskInput`];
 //! - transports: [`mcp`] (rmcp's `ServerHandler`; Streamable HTTP, stdio),
 //!   [`rest`] (the REST API and its OpenAPI document), [`auth`] (bearer
 //!   tokens, RFC 9728 metadata);
@@ -32,6 +35,7 @@ pub mod mcp;
 pub mod metrics;
 pub mod resources;
 pub mod rest;
+pub mod tasks;
 pub mod telemetry;
 pub mod tools;
 

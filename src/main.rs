@@ -11,6 +11,7 @@ use mcp_rust_server::{
     config::{Cli, Command},
     healthcheck, lifecycle,
     mcp::{McpServer, stdio},
+    tasks::Tasks,
     telemetry,
 };
 
@@ -43,7 +44,11 @@ fn main() -> ExitCode {
         },
         Command::Stdio => {
             telemetry::init(config.log_level, config.log_format);
-            let server = McpServer::new(app::catalog(&config.toolsets), Default::default());
+            let server = McpServer::new(
+                app::catalog(&config.toolsets),
+                Default::default(),
+                Tasks::in_memory(&config.tasks),
+            );
             match runtime.block_on(stdio::run(server)) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => failure(&format!("stdio server failed: {e:#}")),

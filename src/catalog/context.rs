@@ -10,12 +10,13 @@
 use std::{fmt, future::Future, pin::Pin, sync::Arc};
 
 use rmcp::{
-    RoleServer,
-    model::{InputResponses, ProtocolVersion},
+    ErrorData, RoleServer,
+    model::{InputRequests, InputResponses, ProtocolVersion},
     service::RequestContext,
 };
+use tokio_util::sync::CancellationToken;
 
-use super::LogGate;
+use super::{LogGate, TaskInput, ToolError};
 
 /// True when the request speaks protocol 2026-07-28 or newer: sessionless,
 /// and a server may not send requests to the client (it returns
@@ -46,6 +47,14 @@ pub trait ListChanges: Send + Sync + 'static {
 #[derive(Clone, Default)]
 pub struct ToolContext {
     mcp: Option<McpCall>,
+    /// Set when the call runs as a task.
+    task: Option<RunningTask>,
+}
+
+#[derive(Clone)]
+struct RunningTask {
+    input: Arc<dyn TaskInput>,
+    cancelled: CancellationToken,
 }
 
 #[derive(Clone)]
@@ -61,6 +70,7 @@ impl fmt::Debug for ToolContext {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ToolContext")
             .field("mcp", &self.mcp.is_some())
+            .field("task", &self.task.is_some())
             .finish()
     }
 }
@@ -87,6 +97,46 @@ impl ToolContext {
                 logging,
                 listeners,
             }),
+            task: None,
+        }
+    }
+
+    /// The same call, running as a task: input comes through `input`, and
+    /// `cancelled` fires on `tasks/cancel`.
+    pub fn into_task(self, input: Arc<dyn TaskInput>, cancelled: CancellationToken) -> Self {
+        Self {
+            task: Some(RunningTask { input, cancelled }),
+            ..self
+        }
+    }
+
+    /// True when the call runs as a task.
+    pub fn is_task(&self) -> bool {
+        self.task.is_some()
+    }
+
+    /// Fires when the caller no longer wants the answer: `tasks/cancel` for
+    /// a task, `notifications/cancelled` for a call over MCP. Never for a
+    /// REST call. Tools that run long should stop when it fires, with
+    /// [`ToolError::Cancelled`].
+    pub fn cancelled(&self) -> CancellationToken {
+        match (&self.task, &self.mcp) {
+            (Some(task), _) => task.cancelled.clone(),
+            (None, Some(call)) => call.request.ct.clone(),
+            (None, None) => CancellationToken::new(),
+        }
+    }
+
+    /// Asks the client for input and waits for every answer. Only a task can
+    /// wait (its client answers with `tasks/update`); a call answered in
+    /// place returns `ToolOutput::InputRequired` instead.
+    pub async fn ask(&self, requests: InputRequests) -> Result<InputResponses, ToolError> {
+        match &self.task {
+            Some(task) => task.input.ask(requests).await,
+            None => Err(ToolError::Protocol(ErrorData::invalid_request(
+                "this tool waits for input only while it runs as a task",
+                None,
+            ))),
         }
     }
 

@@ -6,6 +6,7 @@ mod context;
 mod log_gate;
 mod prompt;
 mod resource;
+mod task;
 mod tool;
 
 use std::time::{Instant, SystemTime};
@@ -16,6 +17,7 @@ pub use prompt::{Prompt, RegisteredPrompt, complete_from};
 pub use resource::{
     RegisteredResource, RegisteredTemplate, Resource, ResourceBody, ResourceTemplate, ServerFacts,
 };
+pub use task::{TaskInput, TaskSupport};
 pub use tool::{CallObserver, NoArgs, RegisteredTool, Tool, ToolError, ToolOutput, latency_ms};
 
 /// Protocol features a toolset needs the server to advertise beyond tools and

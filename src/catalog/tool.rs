@@ -10,13 +10,15 @@ use std::{
 use rmcp::{
     ErrorData,
     handler::server::common::schema_for_input,
-    model::{CallToolResult, InputRequiredResult, JsonObject, Tool as ToolDefinition},
+    model::{
+        CallToolResult, ContentBlock, InputRequiredResult, JsonObject, Tool as ToolDefinition,
+    },
     schemars::{self, JsonSchema},
 };
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::{ToolContext, context::BoxFuture};
+use super::{TaskSupport, ToolContext, context::BoxFuture};
 
 /// A tool the server offers. Implement this in one file under `src/tools/`
 /// and register it with one line in `src/tools/mod.rs`.
@@ -42,6 +44,19 @@ pub trait Tool: Send + Sync + 'static {
     /// changes): its answer depends only on its arguments, so a stateless
     /// call may be answered on the fast path (`src/mcp/fast_path.rs`).
     const SELF_CONTAINED: bool = false;
+
+    /// Whether the tool may run as a task (the MCP tasks extension). A tool
+    /// that may is never answered on the fast path.
+    const TASK_SUPPORT: TaskSupport = TaskSupport::Forbidden;
+
+    /// For a tool about to start as a task: what it must have before the
+    /// task is created, as multi round-trip rounds answered in the call
+    /// itself. `Ok(Some(output))` answers the call (typically
+    /// [`ToolOutput::InputRequired`]) and creates no task; `Ok(None)` starts
+    /// the task.
+    fn before_task(&self, _context: &ToolContext) -> Result<Option<ToolOutput>, ToolError> {
+        Ok(None)
+    }
 
     /// Runs the tool. `Err` means the tool ran and failed: the caller sees the
     /// message (an MCP tool error, a REST 422), the server is fine.
@@ -71,6 +86,22 @@ impl ToolOutput {
     pub fn text(text: impl Into<String>) -> Self {
         ToolOutput::Json(Value::String(text.into()))
     }
+
+    /// The MCP tool result this output is: a string as its text, any other
+    /// JSON value as its JSON text. `Err` gives back an `InputRequired`,
+    /// which is not a result.
+    pub fn into_call_result(self) -> Result<CallToolResult, InputRequiredResult> {
+        match self {
+            ToolOutput::Json(Value::String(text)) => {
+                Ok(CallToolResult::success(vec![ContentBlock::text(text)]))
+            }
+            ToolOutput::Json(value) => Ok(CallToolResult::success(vec![ContentBlock::text(
+                value.to_string(),
+            )])),
+            ToolOutput::Result(result) => Ok(result),
+            ToolOutput::InputRequired(input) => Err(input),
+        }
+    }
 }
 
 /// Why a tool call did not produce a result. Both are the caller's problem,
@@ -87,6 +118,10 @@ pub enum ToolError {
     /// tool needs): a JSON-RPC error over MCP, a 422 over REST.
     #[error("{}", .0.message)]
     Protocol(ErrorData),
+    /// The call was cancelled (a task's `tasks/cancel`, a client's
+    /// `notifications/cancelled`) and the tool stopped.
+    #[error("Cancelled")]
+    Cancelled,
 }
 
 impl ToolError {
@@ -96,6 +131,7 @@ impl ToolError {
             ToolError::InvalidArguments { .. } => "invalid_arguments",
             ToolError::Failed(_) => "failed",
             ToolError::Protocol(_) => "protocol_error",
+            ToolError::Cancelled => "cancelled",
         }
     }
 }
@@ -110,6 +146,7 @@ type Invoke = dyn Fn(JsonObject, ToolContext) -> BoxFuture<'static, Result<ToolO
 /// Decodes the arguments straight from their JSON text; `None` when they do
 /// not decode (the caller then takes the `Invoke` path, whose error names
 /// the argument at fault).
+type BeforeTask = dyn Fn(&ToolContext) -> Result<Option<ToolOutput>, ToolError> + Send + Sync;
 type InvokeRaw = dyn Fn(&str, ToolContext) -> Option<BoxFuture<'static, Result<ToolOutput, ToolError>>>
     + Send
     + Sync;
@@ -127,7 +164,9 @@ pub struct RegisteredTool {
     definition: ToolDefinition,
     invoke: Box<Invoke>,
     invoke_raw: Box<InvokeRaw>,
+    before_task: Box<BeforeTask>,
     self_contained: bool,
+    task_support: TaskSupport,
     observer: OnceLock<Box<dyn CallObserver>>,
 }
 
@@ -143,6 +182,8 @@ impl RegisteredTool {
         let definition = ToolDefinition::new(T::NAME, T::DESCRIPTION, schema);
         let tool = Arc::new(tool);
         let shared = Arc::clone(&tool);
+        let preparing = Arc::clone(&tool);
+        let before_task = Box::new(move |context: &ToolContext| preparing.before_task(context));
         let invoke = Box::new(move |arguments: JsonObject, context: ToolContext| {
             let tool = Arc::clone(&shared);
             Box::pin(async move {
@@ -167,7 +208,11 @@ impl RegisteredTool {
             definition,
             invoke,
             invoke_raw,
-            self_contained: T::SELF_CONTAINED,
+            before_task,
+            // A task-capable tool may outlive its request, which the fast
+            // path cannot express.
+            self_contained: T::SELF_CONTAINED && T::TASK_SUPPORT == TaskSupport::Forbidden,
+            task_support: T::TASK_SUPPORT,
             observer: OnceLock::new(),
         }
     }
@@ -179,6 +224,16 @@ impl RegisteredTool {
     /// See [`Tool::SELF_CONTAINED`].
     pub fn is_self_contained(&self) -> bool {
         self.self_contained
+    }
+
+    /// See [`Tool::TASK_SUPPORT`].
+    pub fn task_support(&self) -> TaskSupport {
+        self.task_support
+    }
+
+    /// See [`Tool::before_task`].
+    pub fn before_task(&self, context: &ToolContext) -> Result<Option<ToolOutput>, ToolError> {
+        (self.before_task)(context)
     }
 
     /// The definition MCP's `tools/list` sends and REST's `/mcp/tools` shows.

@@ -34,6 +34,7 @@ use crate::{
     mcp::{McpServer, http::McpHttpService, sessions::CappedSessions},
     metrics::{self, Metrics, OpenSessions, Scrape},
     rest::{self, AppState},
+    tasks::Tasks,
 };
 
 /// What the routes share, built once per application.
@@ -45,11 +46,13 @@ pub struct Pipeline {
     /// Legacy sessions: capped, expired when idle, hibernated when quiet,
     /// counted by `/metrics`.
     pub sessions: Arc<CappedSessions>,
+    /// Task-augmented tool calls and their store.
+    pub tasks: Tasks,
 }
 
 impl Pipeline {
     /// The shared pieces for `catalog` served as `config` says.
-    pub fn new(catalog: Arc<Catalog>, config: &Resolved) -> Self {
+    pub fn new(catalog: Arc<Catalog>, config: &Resolved, tasks: Tasks) -> Self {
         let metrics = Arc::new(Metrics::new());
         metrics.attach_to(&catalog);
         Self {
@@ -60,6 +63,7 @@ impl Pipeline {
                 config.limits.session_idle(),
                 config.limits.session_hibernate_after(),
             )),
+            tasks,
         }
     }
 
@@ -67,7 +71,11 @@ impl Pipeline {
     /// `oneshot`.
     pub fn router(&self, config: &Resolved) -> Router {
         let mcp = McpHttpService::new(
-            McpServer::new(Arc::clone(&self.catalog), self.lifecycle.clone()),
+            McpServer::new(
+                Arc::clone(&self.catalog),
+                self.lifecycle.clone(),
+                self.tasks.clone(),
+            ),
             config,
             &self.lifecycle,
             Arc::clone(&self.sessions),

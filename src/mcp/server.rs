@@ -12,7 +12,9 @@ use std::sync::Arc;
 use rmcp::{
     ErrorData as McpError, RoleServer, ServerHandler,
     model::{
-        CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams,
+        CallToolRequestParams, CallToolResponse, CallToolResult, CancelTaskParams,
+        ClientCapabilities, CompleteRequestParams, GetTaskParams, GetTaskResult,
+        TASKS_EXTENSION_ID, UpdateTaskParams,
         CompleteResult, CompletionInfo, ContentBlock, GetPromptRequestParams, GetPromptResponse,
         Implementation, ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult,
         ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse,
@@ -22,12 +24,15 @@ use rmcp::{
     },
     service::{RequestContext, SubscriptionContext},
 };
-use serde_json::Value;
 
 use super::{session::Session, subscriptions::Subscriptions};
 use crate::{
-    catalog::{Catalog, ListChanges, LogGate, ToolContext, ToolError, ToolOutput, speaks_2026},
+    catalog::{
+        Catalog, ListChanges, LogGate, TaskSupport, ToolContext, ToolError, ToolOutput,
+        speaks_2026,
+    },
     lifecycle::Lifecycle,
+    tasks::Tasks,
 };
 
 /// Cheap to clone: Streamable HTTP builds one handler per stateless request
@@ -45,16 +50,19 @@ pub struct McpServer {
     listeners: Arc<dyn ListChanges>,
     /// What a legacy session asked for; fresh for each session.
     session: Session,
+    /// Task-augmented tool calls (2026-07-28), shared by the whole process.
+    tasks: Tasks,
 }
 
 impl McpServer {
-    pub fn new(catalog: Arc<Catalog>, lifecycle: Lifecycle) -> Self {
+    pub fn new(catalog: Arc<Catalog>, lifecycle: Lifecycle, tasks: Tasks) -> Self {
         let info = server_config(&catalog);
         let subscriptions = Subscriptions::default();
         Self {
             catalog,
             info: Arc::new(info),
             lifecycle,
+            tasks,
             listeners: Arc::new(subscriptions.clone()),
             subscriptions,
             session: Session::default(),
@@ -98,17 +106,41 @@ pub(super) fn call_tool_response(
     output: Result<ToolOutput, ToolError>,
 ) -> Result<CallToolResponse, McpError> {
     Ok(match output {
-        Ok(ToolOutput::Json(Value::String(text))) => {
-            CallToolResult::success(vec![ContentBlock::text(text)]).into()
-        }
-        Ok(ToolOutput::Json(value)) => {
-            CallToolResult::success(vec![ContentBlock::text(value.to_string())]).into()
-        }
-        Ok(ToolOutput::Result(result)) => result.into(),
-        Ok(ToolOutput::InputRequired(input)) => CallToolResponse::InputRequired(input),
+        Ok(output) => match output.into_call_result() {
+            Ok(result) => result.into(),
+            Err(input) => CallToolResponse::InputRequired(input),
+        },
         Err(ToolError::Protocol(error)) => return Err(error),
         Err(error) => CallToolResult::error(vec![ContentBlock::text(error.to_string())]).into(),
     })
+}
+
+/// True when this request may get a task back: it speaks 2026-07-28 and
+/// declares the tasks extension (for the whole client or just this request).
+fn wants_tasks(context: &RequestContext<RoleServer>) -> bool {
+    speaks_2026(context)
+        && context
+            .client_capabilities()
+            .is_some_and(|capabilities| capabilities.supports_tasks())
+}
+
+/// Who is asking, with auth on: the principal admission put in the HTTP
+/// request's extensions (rmcp hands the request parts on). `None` with auth
+/// off and over stdio.
+fn principal(context: &RequestContext<RoleServer>) -> Option<String> {
+    let parts = context.extensions.get::<http::request::Parts>()?;
+    let principal = parts.extensions.get::<crate::auth::Principal>()?;
+    Some(principal.subject.clone())
+}
+
+/// The tasks methods exist only in 2026-07-28: rmcp has already checked that
+/// the request declares the extension.
+fn tasks_revision(context: &RequestContext<RoleServer>) -> Result<(), McpError> {
+    if speaks_2026(context) {
+        Ok(())
+    } else {
+        Err(McpError::method_not_found::<rmcp::model::GetTaskMethod>())
+    }
 }
 
 /// `initialize` / `server/discover` answer: capabilities follow from what the
@@ -127,6 +159,16 @@ fn server_config(catalog: &Catalog) -> ServerConfig {
     }
     if features.logging {
         capabilities.logging = Some(Default::default());
+    }
+    let tasks = catalog.tools().iter();
+    if tasks
+        .map(|tool| tool.task_support())
+        .any(|support| support != TaskSupport::Forbidden)
+    {
+        capabilities
+            .extensions
+            .get_or_insert_with(Default::default)
+            .insert(TASKS_EXTENSION_ID.to_owned(), Default::default());
     }
     if features.subscriptions {
         // Every list can change, and resources can be subscribed to.
@@ -189,8 +231,68 @@ impl ServerHandler for McpServer {
         })?;
         let _in_flight = self.lifecycle.track();
         let arguments = request.arguments.unwrap_or_default();
+        let as_task = match (tool.task_support(), wants_tasks(&context)) {
+            (TaskSupport::Forbidden, _) | (TaskSupport::Optional, false) => false,
+            (TaskSupport::Required, false) => {
+                return Err(McpError::missing_required_client_capability(
+                    ClientCapabilities::builder().enable_tasks().build(),
+                ));
+            }
+            (_, true) => true,
+        };
+        let owner = principal(&context);
         let context = self.tool_context(context, request.input_responses, request.request_state);
-        call_tool_response(tool.call(arguments, context).await)
+        if !as_task {
+            return call_tool_response(tool.call(arguments, context).await);
+        }
+        if let Some(answer) = tool.before_task(&context).transpose() {
+            return call_tool_response(answer);
+        }
+        let handle = self
+            .tasks
+            .start(
+                Arc::clone(&self.catalog),
+                &request.name,
+                arguments,
+                context,
+                owner,
+            )
+            .await?;
+        Ok(CallToolResponse::Task(handle))
+    }
+
+    async fn get_task(
+        &self,
+        request: GetTaskParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<GetTaskResult, McpError> {
+        tasks_revision(&context)?;
+        let owner = principal(&context);
+        Ok(self.tasks.get(&request.task_id, owner.as_deref()).await?)
+    }
+
+    async fn update_task(
+        &self,
+        request: UpdateTaskParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        tasks_revision(&context)?;
+        let owner = principal(&context);
+        let responses = request.input_responses;
+        Ok(self
+            .tasks
+            .update(&request.task_id, owner.as_deref(), responses)
+            .await?)
+    }
+
+    async fn cancel_task(
+        &self,
+        request: CancelTaskParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        tasks_revision(&context)?;
+        let owner = principal(&context);
+        Ok(self.tasks.cancel(&request.task_id, owner.as_deref()).await?)
     }
 
     async fn list_resources(
