@@ -4,7 +4,7 @@
 //! outputs its checks compare. They register through the same catalog as the
 //! core tools; the protocol features they drive (progress, logging,
 //! sampling, elicitation, multi round-trip, subscriptions, completions,
-//! prompts, templates) are the server's own. `tests/conformance/FIXTURES.md`
+//! prompts, templates, tasks) are the server's own. `tests/conformance/FIXTURES.md`
 //! maps each fixture to the scenarios that use it.
 
 mod client_requests;
@@ -14,6 +14,7 @@ mod input_required;
 mod notifications;
 mod prompts;
 mod resources;
+mod tasks;
 
 use crate::catalog::{CatalogBuilder, Features};
 
@@ -46,6 +47,7 @@ pub fn register(catalog: CatalogBuilder) -> CatalogBuilder {
         .tool(client_requests::ElicitationEnums)
         .tool(client_requests::MissingCapability);
     let catalog = input_required::register(catalog);
+    let catalog = tasks::register(catalog);
     let catalog = resources::register(catalog);
     prompts::register(catalog)
 }

@@ -13,14 +13,13 @@ use rmcp::{
     ErrorData as McpError, RoleServer, ServerHandler,
     model::{
         CallToolRequestParams, CallToolResponse, CallToolResult, CancelTaskParams,
-        ClientCapabilities, CompleteRequestParams, GetTaskParams, GetTaskResult,
-        TASKS_EXTENSION_ID, UpdateTaskParams,
-        CompleteResult, CompletionInfo, ContentBlock, GetPromptRequestParams, GetPromptResponse,
-        Implementation, ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult,
-        ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse,
+        ClientCapabilities, CompleteRequestParams, CompleteResult, CompletionInfo, ContentBlock,
+        GetPromptRequestParams, GetPromptResponse, GetTaskParams, GetTaskResult, Implementation,
+        ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
+        PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse,
         ReadResourceResult, Reference, ServerCapabilities, ServerConfig, SetLevelRequestMethod,
-        SetLevelRequestParams, SubscribeRequestParams, SubscriptionFilter, Tool,
-        UnsubscribeRequestParams,
+        SetLevelRequestParams, SubscribeRequestParams, SubscriptionFilter, TASKS_EXTENSION_ID,
+        Tool, UnsubscribeRequestParams, UpdateTaskParams,
     },
     service::{RequestContext, SubscriptionContext},
 };
@@ -28,8 +27,7 @@ use rmcp::{
 use super::{session::Session, subscriptions::Subscriptions};
 use crate::{
     catalog::{
-        Catalog, ListChanges, LogGate, TaskSupport, ToolContext, ToolError, ToolOutput,
-        speaks_2026,
+        Catalog, ListChanges, LogGate, TaskSupport, ToolContext, ToolError, ToolOutput, speaks_2026,
     },
     lifecycle::Lifecycle,
     tasks::Tasks,
@@ -292,7 +290,10 @@ impl ServerHandler for McpServer {
     ) -> Result<(), McpError> {
         tasks_revision(&context)?;
         let owner = principal(&context);
-        Ok(self.tasks.cancel(&request.task_id, owner.as_deref()).await?)
+        Ok(self
+            .tasks
+            .cancel(&request.task_id, owner.as_deref())
+            .await?)
     }
 
     async fn list_resources(

@@ -330,11 +330,12 @@ fn latency_histogram() -> Histogram {
 }
 
 /// Tool call outcomes: `success` plus [`crate::catalog::ToolError::kind`]s.
-const TOOL_OUTCOMES: [&str; 5] = [
+const TOOL_OUTCOMES: [&str; 6] = [
     "success",
     "invalid_arguments",
     "failed",
     "protocol_error",
+    "cancelled",
     "other",
 ];
 

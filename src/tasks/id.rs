@@ -10,11 +10,13 @@ pub fn new_task_id() -> String {
     // Why this cannot fail on the platforms we ship (Linux): getrandom(2)
     // blocks until the kernel's pool is seeded, then always succeeds.
     getrandom::fill(&mut bytes).expect("the OS random source");
-    bytes.iter().fold(String::with_capacity(32), |mut id, byte| {
-        // Why this cannot fail: writing to a String does not fail.
-        write!(id, "{byte:02x}").expect("write to a String");
-        id
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(32), |mut id, byte| {
+            // Why this cannot fail: writing to a String does not fail.
+            write!(id, "{byte:02x}").expect("write to a String");
+            id
+        })
 }
 
 #[cfg(test)]

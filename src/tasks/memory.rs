@@ -54,8 +54,11 @@ impl TaskStore for MemoryTasks {
         ready(())
     }
 
-    fn get<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Option<TaskRecord>, StoreError>> {
-        ready(self.with(id, |entry| entry.record.clone()))
+    fn get<'a>(
+        &'a self,
+        id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<(TaskRecord, Control)>, StoreError>> {
+        ready(self.with(id, |entry| (entry.record.clone(), entry.control.clone())))
     }
 
     fn save<'a>(&'a self, record: &'a TaskRecord) -> BoxFuture<'a, Result<bool, StoreError>> {
@@ -85,13 +88,16 @@ impl TaskStore for MemoryTasks {
         ready(found.is_some())
     }
 
-    fn take_control<'a>(
+    fn forget_responses<'a>(
         &'a self,
         id: &'a str,
-    ) -> BoxFuture<'a, Result<Option<Control>, StoreError>> {
-        ready(self.with(id, |entry| Control {
-            cancel_requested: entry.control.cancel_requested,
-            responses: std::mem::take(&mut entry.control.responses),
-        }))
+        keys: Vec<String>,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        self.with(id, |entry| {
+            for key in &keys {
+                entry.control.responses.remove(key);
+            }
+        });
+        ready(())
     }
 }

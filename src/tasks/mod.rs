@@ -108,7 +108,7 @@ impl Tasks {
     ) -> Result<CreateTaskResult, TaskError> {
         let record = TaskRecord::new(id::new_task_id(), owner, tool, self.ttl, self.lease);
         self.store.create(&record).await?;
-        let handle = CreateTaskResult::new(record.detailed(now_ms()).task);
+        let handle = CreateTaskResult::new(record.detailed(&Control::default(), now_ms()).task);
         tracing::info!(task = %record.id, tool, "task started");
 
         let cancel = CancellationToken::new();
@@ -133,8 +133,8 @@ impl Tasks {
 
     /// `tasks/get`.
     pub async fn get(&self, id: &str, owner: Option<&str>) -> Result<GetTaskResult, TaskError> {
-        let record = self.owned(id, owner).await?;
-        Ok(GetTaskResult::new(record.detailed(now_ms())))
+        let (record, control) = self.owned(id, owner).await?;
+        Ok(GetTaskResult::new(record.detailed(&control, now_ms())))
     }
 
     /// `tasks/update`: the answers wait in the store for the running
@@ -146,7 +146,7 @@ impl Tasks {
         owner: Option<&str>,
         responses: InputResponses,
     ) -> Result<(), TaskError> {
-        let record = self.owned(id, owner).await?;
+        let (record, _) = self.owned(id, owner).await?;
         if record.state.is_terminal() || responses.is_empty() {
             return Ok(());
         }
@@ -161,7 +161,7 @@ impl Tasks {
     /// which stops and settles the task as `cancelled` (or finishes anyway).
     /// Cancelling a finished task is acknowledged and changes nothing.
     pub async fn cancel(&self, id: &str, owner: Option<&str>) -> Result<(), TaskError> {
-        let record = self.owned(id, owner).await?;
+        let (record, _) = self.owned(id, owner).await?;
         if record.state.is_terminal() {
             return Ok(());
         }
@@ -173,9 +173,13 @@ impl Tasks {
     }
 
     /// The task if it exists and `owner` may see it.
-    async fn owned(&self, id: &str, owner: Option<&str>) -> Result<TaskRecord, TaskError> {
+    async fn owned(
+        &self,
+        id: &str,
+        owner: Option<&str>,
+    ) -> Result<(TaskRecord, Control), TaskError> {
         match self.store.get(id).await? {
-            Some(record) if record.owner.as_deref() == owner => Ok(record),
+            Some((record, control)) if record.owner.as_deref() == owner => Ok((record, control)),
             _ => Err(TaskError::Unknown(id.to_owned())),
         }
     }
@@ -208,7 +212,7 @@ impl Stored {
         self.timed(self.store.create(record)).await
     }
 
-    async fn get(&self, id: &str) -> Result<Option<TaskRecord>, StoreError> {
+    async fn get(&self, id: &str) -> Result<Option<(TaskRecord, Control)>, StoreError> {
         self.timed(self.store.get(id)).await
     }
 
@@ -224,7 +228,7 @@ impl Stored {
         self.timed(self.store.add_responses(id, responses)).await
     }
 
-    async fn take_control(&self, id: &str) -> Result<Option<Control>, StoreError> {
-        self.timed(self.store.take_control(id)).await
+    async fn forget_responses(&self, id: &str, keys: Vec<String>) -> Result<(), StoreError> {
+        self.timed(self.store.forget_responses(id, keys)).await
     }
 }

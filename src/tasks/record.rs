@@ -64,11 +64,12 @@ impl TaskState {
     }
 }
 
-/// What the running replica reads back: the client's side of the task.
+/// The client's side of the task, which the running replica reads back.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Control {
     pub cancel_requested: bool,
-    /// Answers delivered by `tasks/update` and not yet taken.
+    /// Answers delivered by `tasks/update` and not yet taken by the running
+    /// replica.
     pub responses: InputResponses,
 }
 
@@ -103,7 +104,9 @@ impl TaskRecord {
     /// The task as `tasks/get` shows it at `now_ms`. A task that is not
     /// terminal but whose lease ran out is shown failed: the replica running
     /// it stopped (crashed, killed, cut off), and nobody else can finish it.
-    pub fn detailed(&self, now_ms: u64) -> DetailedTask {
+    /// Questions already answered (`control`) are no longer shown open,
+    /// even before the running replica has taken the answers.
+    pub fn detailed(&self, control: &Control, now_ms: u64) -> DetailedTask {
         let mut task = Task::new(
             self.id.clone(),
             TaskStatus::Working,
@@ -123,9 +126,20 @@ impl TaskRecord {
                 }
             }
             TaskState::Working => TaskPayload::Working,
-            TaskState::InputRequired { requests } => TaskPayload::InputRequired {
-                input_requests: requests.clone(),
-            },
+            TaskState::InputRequired { requests } => {
+                let open: InputRequests = requests
+                    .iter()
+                    .filter(|(key, _)| !control.responses.contains_key(*key))
+                    .map(|(key, request)| (key.clone(), request.clone()))
+                    .collect();
+                if open.is_empty() {
+                    TaskPayload::Working
+                } else {
+                    TaskPayload::InputRequired {
+                        input_requests: open,
+                    }
+                }
+            }
             TaskState::Completed { result } => TaskPayload::Completed {
                 result: result.clone(),
             },
@@ -186,7 +200,7 @@ mod tests {
     #[test]
     fn a_working_task_within_its_lease_is_working() {
         let record = record(Duration::from_secs(10));
-        let shown = record.detailed(record.created_at_ms + 9_999);
+        let shown = record.detailed(&Control::default(), record.created_at_ms + 9_999);
         assert_eq!(shown.status(), TaskStatus::Working);
         assert_eq!(shown.task.ttl_ms, Some(60_000));
         assert_eq!(shown.task.poll_interval_ms, Some(1_000));
@@ -195,7 +209,7 @@ mod tests {
     #[test]
     fn a_working_task_past_its_lease_is_failed_with_the_reason() {
         let record = record(Duration::from_secs(10));
-        let shown = record.detailed(record.created_at_ms + 10_001);
+        let shown = record.detailed(&Control::default(), record.created_at_ms + 10_001);
         assert_eq!(shown.status(), TaskStatus::Failed);
         let message = shown.task.status_message.expect("a status message");
         assert!(message.contains("lease expired"), "{message}");
@@ -209,7 +223,7 @@ mod tests {
     fn a_finished_task_stays_finished_after_its_lease() {
         let mut record = record(Duration::from_secs(10));
         record.state = TaskState::Cancelled;
-        let shown = record.detailed(record.created_at_ms + 60_000);
+        let shown = record.detailed(&Control::default(), record.created_at_ms + 60_000);
         assert_eq!(shown.status(), TaskStatus::Cancelled);
     }
 

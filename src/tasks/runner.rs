@@ -94,9 +94,9 @@ impl Runner {
                     renewed = Instant::now();
                 }
                 _ = poll.tick() => {
-                    match self.store.take_control(&self.record.id).await {
+                    match self.store.get(&self.record.id).await {
                         Ok(None) => return self.abandon("it expired"),
-                        Ok(Some(control)) => {
+                        Ok(Some((_, control))) => {
                             let mut changed = false;
                             if control.cancel_requested && !self.cancel.is_cancelled() {
                                 // Dropping the open questions ends the tool's waits.
@@ -104,13 +104,20 @@ impl Runner {
                                 pending.clear();
                                 self.cancel.cancel();
                             }
-                            if !control.responses.is_empty() {
+                            let taken: Vec<String> = control.responses.keys().cloned().collect();
+                            if !taken.is_empty() {
                                 changed |= deliver(&mut pending, control.responses);
                             }
                             if changed {
                                 self.show_questions(&pending);
                                 if !self.save().await { return self.abandon("its lease lapsed") }
                                 renewed = Instant::now();
+                            }
+                            if !taken.is_empty()
+                                && let Err(e) = self.store.forget_responses(&self.record.id, taken).await
+                            {
+                                // Taken again next time, and ignored then.
+                                tracing::debug!(task = %self.record.id, error = %e, "answers not cleared");
                             }
                         }
                         Err(e) => tracing::warn!(task = %self.record.id, error = %e,

@@ -23,7 +23,12 @@ pub trait TaskStore: Send + Sync + 'static {
     /// once this returns.
     fn create<'a>(&'a self, record: &'a TaskRecord) -> BoxFuture<'a, Result<(), StoreError>>;
 
-    fn get<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Option<TaskRecord>, StoreError>>;
+    /// The record and the client's side of the task (cancel flag, answers
+    /// not yet taken by the running replica).
+    fn get<'a>(
+        &'a self,
+        id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<(TaskRecord, Control)>, StoreError>>;
 
     /// The running replica's write (state, status message, lease). Never
     /// brings back a forgotten task: `Ok(false)` when it is gone.
@@ -40,10 +45,12 @@ pub trait TaskStore: Send + Sync + 'static {
         responses: InputResponses,
     ) -> BoxFuture<'a, Result<bool, StoreError>>;
 
-    /// Reads the cancel flag and takes the responses added so far (they are
-    /// removed). `Ok(None)` when the task is gone.
-    fn take_control<'a>(
+    /// Removes answers the running replica has taken, once the state that
+    /// shows them taken is saved (so no reader sees an answered question
+    /// as open again).
+    fn forget_responses<'a>(
         &'a self,
         id: &'a str,
-    ) -> BoxFuture<'a, Result<Option<Control>, StoreError>>;
+        keys: Vec<String>,
+    ) -> BoxFuture<'a, Result<(), StoreError>>;
 }
