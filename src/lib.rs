@@ -12,6 +12,7 @@
 //!   official suite's fixtures);
 //! - observation: [`metrics`], attached to the domain through
 //!   [`catalog::CallObserver`];
+//! - shared state: [`store`] (in memory, or Redis for several replicas);
 //! - transports: [`mcp`] (rmcp's `ServerHandler`; Streamable HTTP, stdio),
 //!   [`rest`] (the REST API and its OpenAPI document), [`auth`] (bearer
 //!   tokens, RFC 9728 metadata);
@@ -32,6 +33,7 @@ pub mod mcp;
 pub mod metrics;
 pub mod resources;
 pub mod rest;
+pub mod store;
 pub mod telemetry;
 pub mod tools;
 
