@@ -13,7 +13,7 @@ use crate::{
     catalog::Catalog,
     config::{Resolved, Toolset},
     http::{Pipeline, server::serve_connections},
-    tasks::Tasks,
+    store::{self, Store},
 };
 
 /// The catalog every transport serves, from the configured toolsets.
@@ -47,15 +47,25 @@ pub struct BindError {
     pub source: io::Error,
 }
 
+/// Why the server could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Bind(#[from] BindError),
+    #[error(transparent)]
+    Store(#[from] store::ConnectError),
+}
+
 impl Application {
-    pub async fn build(config: &Resolved) -> Result<Self, BindError> {
+    pub async fn build(config: &Resolved) -> Result<Self, BuildError> {
         let listener = bind(SocketAddr::new(config.bind_ip, config.port)).await?;
         let metrics_listener = match config.metrics_port {
             Some(port) => Some(bind(SocketAddr::new(config.bind_ip, port)).await?),
             None => None,
         };
-        let tasks = Tasks::in_memory(&config.tasks);
-        let pipeline = Pipeline::new(catalog(&config.toolsets), config, tasks);
+        let store = Store::connect(&config.store).await?;
+        tracing::info!(backend = store.backend_name(), "state store");
+        let pipeline = Pipeline::new(catalog(&config.toolsets), config, store);
         Ok(Self {
             router: pipeline.router(config),
             metrics_router: pipeline.metrics_router(config),
@@ -163,6 +173,5 @@ fn spawn_metrics_server(listener: TcpListener, router: Router, stop: Cancellatio
 /// The router for `config` with a fresh lifecycle and no socket (fuzzing,
 /// `oneshot` tests).
 pub fn router(config: &Resolved) -> Router {
-    let tasks = Tasks::in_memory(&config.tasks);
-    Pipeline::new(catalog(&config.toolsets), config, tasks).router(config)
+    Pipeline::new(catalog(&config.toolsets), config, Store::memory()).router(config)
 }

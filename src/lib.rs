@@ -12,6 +12,7 @@
 //!   official suite's fixtures);
 //! - observation: [`metrics`], attached to the domain through
 //!   [`catalog::CallObserver`];
+//! - shared state: [`store`] (in memory, or Redis for several replicas);
 //! - tasks: [`tasks`] (the MCP tasks extension: records, their store, the
 //!   runner with its lease), beside the domain through
 //!   [`catalog::TaskInput`];
@@ -35,6 +36,7 @@ pub mod mcp;
 pub mod metrics;
 pub mod resources;
 pub mod rest;
+pub mod store;
 pub mod tasks;
 pub mod telemetry;
 pub mod tools;

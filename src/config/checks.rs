@@ -24,8 +24,11 @@ impl Settings {
         self.check_lists()?;
         self.auth.check()?;
         self.tasks.check()?;
+        self.store.check()?;
+        let request_state = self.request_state.keys()?;
         let bind_ip = resolve_host(&self.host)?;
         Ok(Resolved {
+            request_state,
             allowed_origins: origin_allow_list(&self.allowed_origins, bind_ip),
             allowed_hosts: host_allow_list(&self.allowed_hosts, bind_ip),
             bind_ip,

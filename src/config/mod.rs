@@ -5,6 +5,9 @@
 //! plain structs and never parses an argument itself.
 
 mod checks;
+mod rate_limit;
+mod request_state;
+mod store;
 mod tasks;
 
 use std::{fmt, net::IpAddr, time::Duration};
@@ -12,6 +15,11 @@ use std::{fmt, net::IpAddr, time::Duration};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use checks::ConfigError;
+pub use rate_limit::{Rate, RateLimitSettings};
+pub use request_state::{
+    RequestStateKeys, RequestStateSettings, parse_keys as parse_request_state_keys,
+};
+pub use store::StoreSettings;
 pub use tasks::TaskSettings;
 
 #[derive(Debug, Parser)]
@@ -134,6 +142,15 @@ pub struct Settings {
 
     #[command(flatten)]
     pub tasks: TaskSettings,
+
+    #[command(flatten)]
+    pub store: StoreSettings,
+
+    #[command(flatten)]
+    pub request_state: RequestStateSettings,
+
+    #[command(flatten)]
+    pub rate_limits: RateLimitSettings,
 }
 
 /// What one client, or a flood of them, may use.
@@ -310,6 +327,8 @@ pub struct Resolved {
     pub allowed_origins: Option<Vec<String>>,
     /// `None`: accept any Host. Otherwise the allow-list to enforce.
     pub allowed_hosts: Option<Vec<String>>,
+    /// What seals `requestState`, read from MCP_REQUEST_STATE_KEYS_FILE.
+    pub request_state: RequestStateKeys,
 }
 
 impl std::ops::Deref for Resolved {

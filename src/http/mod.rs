@@ -32,8 +32,9 @@ use crate::{
     config::Resolved,
     lifecycle::Lifecycle,
     mcp::{McpServer, http::McpHttpService, sessions::CappedSessions},
-    metrics::{self, Metrics, OpenSessions, Scrape},
+    metrics::{self, Metrics, OpenSessions, Scrape, StoreHealth},
     rest::{self, AppState},
+    store::Store,
     tasks::Tasks,
 };
 
@@ -46,13 +47,17 @@ pub struct Pipeline {
     /// Legacy sessions: capped, expired when idle, hibernated when quiet,
     /// counted by `/metrics`.
     pub sessions: Arc<CappedSessions>,
-    /// Task-augmented tool calls and their store.
+    /// Shared state: rate-limit budgets and notification fan-out across
+    /// replicas (in memory for one replica).
+    pub store: Store,
+    /// Task-augmented tool calls, kept in the store.
     pub tasks: Tasks,
 }
 
 impl Pipeline {
-    /// The shared pieces for `catalog` served as `config` says.
-    pub fn new(catalog: Arc<Catalog>, config: &Resolved, tasks: Tasks) -> Self {
+    /// The shared pieces for `catalog` served as `config` says, with state
+    /// kept in `store`.
+    pub fn new(catalog: Arc<Catalog>, config: &Resolved, store: Store) -> Self {
         let metrics = Arc::new(Metrics::new());
         metrics.attach_to(&catalog);
         Self {
@@ -63,7 +68,8 @@ impl Pipeline {
                 config.limits.session_idle(),
                 config.limits.session_hibernate_after(),
             )),
-            tasks,
+            tasks: Tasks::new(&store, &config.tasks),
+            store,
         }
     }
 
@@ -124,7 +130,14 @@ impl Pipeline {
             sessions: config
                 .legacy_sessions
                 .then(|| Arc::clone(&self.sessions) as Arc<dyn OpenSessions>),
+            store: Arc::new(self.store.clone()),
         }
+    }
+}
+
+impl StoreHealth for Store {
+    fn store_up(&self) -> bool {
+        self.is_up()
     }
 }
 

@@ -51,6 +51,7 @@ pub struct Metrics {
     tool_duration: Family<ToolNameLabel, Histogram, fn() -> Histogram>,
     legacy_sessions: Gauge,
     legacy_sessions_live: Gauge,
+    store_up: Gauge,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -130,6 +131,12 @@ impl Metrics {
             "Open legacy sessions not hibernated",
             legacy_sessions_live.clone(),
         );
+        let store_up = Gauge::default();
+        registry.register(
+            "mcp_store_up",
+            "1 while the state store answers (always 1 for the in-memory store), else 0",
+            store_up.clone(),
+        );
         registry.register(
             "build",
             "Build information",
@@ -149,6 +156,7 @@ impl Metrics {
             tool_duration,
             legacy_sessions,
             legacy_sessions_live,
+            store_up,
         }
     }
 
@@ -238,15 +246,17 @@ pub enum Rejection {
     Timeout = 2,
     BodyTooLarge = 3,
     SessionLimit = 4,
+    RateLimited = 5,
 }
 
 impl Rejection {
-    const ALL: [Rejection; 5] = [
+    const ALL: [Rejection; 6] = [
         Rejection::Unauthorized,
         Rejection::Overloaded,
         Rejection::Timeout,
         Rejection::BodyTooLarge,
         Rejection::SessionLimit,
+        Rejection::RateLimited,
     ];
 
     fn as_str(self) -> &'static str {
@@ -256,6 +266,7 @@ impl Rejection {
             Rejection::Timeout => "timeout",
             Rejection::BodyTooLarge => "body_too_large",
             Rejection::SessionLimit => "session_limit",
+            Rejection::RateLimited => "rate_limited",
         }
     }
 }
@@ -280,11 +291,17 @@ pub trait OpenSessions: Send + Sync + 'static {
     fn live_sessions(&self) -> usize;
 }
 
+/// Whether the state store answers, read at scrape time.
+pub trait StoreHealth: Send + Sync + 'static {
+    fn store_up(&self) -> bool;
+}
+
 /// What the `/metrics` handler reads.
 #[derive(Clone)]
 pub struct Scrape {
     pub metrics: Arc<Metrics>,
     pub sessions: Option<Arc<dyn OpenSessions>>,
+    pub store: Arc<dyn StoreHealth>,
 }
 
 /// `GET /metrics`, with its OpenAPI operation.
@@ -309,6 +326,10 @@ pub async fn scrape_metrics(State(scrape): State<Scrape>) -> Response {
             .legacy_sessions_live
             .set(i64::try_from(sessions.live_sessions()).unwrap_or(i64::MAX));
     }
+    scrape
+        .metrics
+        .store_up
+        .set(i64::from(scrape.store.store_up()));
     let mut response = scrape.metrics.render().into_response();
     response
         .headers_mut()

@@ -8,7 +8,7 @@
 //! | --- | --- |
 //! | which tools may run as tasks | `catalog::TaskSupport`, declared by each tool |
 //! | the record, and how `tasks/get` shows it | [`record`] |
-//! | where records live | [`store::TaskStore`]: [`memory`] (one replica) |
+//! | where records live | [`store::TaskStore`]: [`memory`] (one replica), [`redis`] (any number) |
 //! | running one task: lease, cancel, questions | [`runner`] |
 //! | ids (128 random bits) | [`id`] |
 //!
@@ -22,6 +22,7 @@
 mod id;
 pub mod memory;
 pub mod record;
+pub mod redis;
 mod runner;
 pub mod store;
 
@@ -36,12 +37,14 @@ use tokio_util::sync::CancellationToken;
 use self::{
     memory::MemoryTasks,
     record::{Control, TaskRecord, now_ms},
+    redis::RedisTasks,
     runner::Runner,
     store::{StoreError, TaskStore},
 };
 use crate::{
     catalog::{Catalog, ToolContext},
     config::TaskSettings,
+    store::Store,
 };
 
 /// Tasks for every transport of this process. Cheap to clone.
@@ -76,7 +79,22 @@ impl From<TaskError> for ErrorData {
 }
 
 impl Tasks {
-    pub fn new(store: Arc<dyn TaskStore>, settings: &TaskSettings, op_timeout: Duration) -> Self {
+    /// Tasks kept where `store` keeps state: in Redis when it is Redis,
+    /// else in this process's memory.
+    pub fn new(store: &Store, settings: &TaskSettings) -> Self {
+        let backend: Arc<dyn TaskStore> = match RedisTasks::new(store) {
+            Some(redis) => Arc::new(redis),
+            None => Arc::new(MemoryTasks::default()),
+        };
+        Self::with_store(backend, settings, store.op_timeout())
+    }
+
+    /// Tasks kept in `store`, each operation bounded by `op_timeout`.
+    pub fn with_store(
+        store: Arc<dyn TaskStore>,
+        settings: &TaskSettings,
+        op_timeout: Duration,
+    ) -> Self {
         Self {
             store: Stored {
                 store,
@@ -89,11 +107,7 @@ impl Tasks {
 
     /// Tasks kept in this process's memory (one replica).
     pub fn in_memory(settings: &TaskSettings) -> Self {
-        Self::new(
-            Arc::new(MemoryTasks::default()),
-            settings,
-            Duration::from_secs(1),
-        )
+        Self::new(&Store::memory(), settings)
     }
 
     /// Starts `tool` as a task owned by `owner` and returns its handle once

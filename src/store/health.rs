@@ -1,0 +1,54 @@
+//! Watching Redis: a `PING` every [`INTERVAL`] keeps the up/down state
+//! current (and `mcp_store_up` with it) even when no request uses the
+//! store, and each failed `PING` makes the connection manager reconnect,
+//! so a Redis that comes back is used again without a restart.
+
+use std::time::Duration;
+
+use super::Store;
+
+/// How often Redis is pinged.
+const INTERVAL: Duration = Duration::from_secs(1);
+
+/// Pings once (so the state is known before serving; at most the operation
+/// timeout), then keeps pinging in the background until the store is dropped.
+pub(super) async fn start(store: &Store) {
+    if !ping(store).await {
+        tracing::warn!(
+            "state store unreachable at start-up; serving anyway and reconnecting in the background"
+        );
+    }
+    let weak = std::sync::Arc::downgrade(&store.inner);
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(INTERVAL);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        ticks.tick().await;
+        loop {
+            ticks.tick().await;
+            let Some(inner) = weak.upgrade() else { return };
+            ping(&Store { inner }).await;
+        }
+    });
+}
+
+/// One `PING`: true iff Redis answered it in time.
+async fn ping(store: &Store) -> bool {
+    let Some(mut connection) = store.redis() else {
+        return true;
+    };
+    let answered = store
+        .run(redis::cmd("PING").query_async::<String>(&mut connection))
+        .await;
+    match answered {
+        Ok(_) => {
+            store.set_up(true, "");
+            true
+        }
+        Err(e) => {
+            // `run` has noted an unreachable Redis; a refused PING (e.g. a
+            // wrong password) means down as well.
+            store.set_up(false, &e.to_string());
+            false
+        }
+    }
+}
