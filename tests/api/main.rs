@@ -20,4 +20,5 @@ mod security;
 mod shutdown;
 mod startup_and_logs;
 mod stdio_errors;
+mod tasks;
 mod toolsets;
