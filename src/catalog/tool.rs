@@ -11,7 +11,8 @@ use rmcp::{
     ErrorData,
     handler::server::common::schema_for_input,
     model::{
-        CallToolResult, ContentBlock, InputRequiredResult, JsonObject, Tool as ToolDefinition,
+        CallToolResponse, CallToolResult, ContentBlock, InputRequiredResult, JsonObject,
+        Tool as ToolDefinition,
     },
     schemars::{self, JsonSchema},
 };
@@ -87,19 +88,18 @@ impl ToolOutput {
         ToolOutput::Json(Value::String(text.into()))
     }
 
-    /// The MCP tool result this output is: a string as its text, any other
-    /// JSON value as its JSON text. `Err` gives back an `InputRequired`,
-    /// which is not a result.
-    pub fn into_call_result(self) -> Result<CallToolResult, InputRequiredResult> {
+    /// The MCP `tools/call` answer this output is: a string as its text, any
+    /// other JSON value as its JSON text.
+    pub fn into_response(self) -> CallToolResponse {
         match self {
             ToolOutput::Json(Value::String(text)) => {
-                Ok(CallToolResult::success(vec![ContentBlock::text(text)]))
+                CallToolResult::success(vec![ContentBlock::text(text)]).into()
             }
-            ToolOutput::Json(value) => Ok(CallToolResult::success(vec![ContentBlock::text(
-                value.to_string(),
-            )])),
-            ToolOutput::Result(result) => Ok(result),
-            ToolOutput::InputRequired(input) => Err(input),
+            ToolOutput::Json(value) => {
+                CallToolResult::success(vec![ContentBlock::text(value.to_string())]).into()
+            }
+            ToolOutput::Result(result) => result.into(),
+            ToolOutput::InputRequired(input) => CallToolResponse::InputRequired(input),
         }
     }
 }

@@ -104,10 +104,7 @@ pub(super) fn call_tool_response(
     output: Result<ToolOutput, ToolError>,
 ) -> Result<CallToolResponse, McpError> {
     Ok(match output {
-        Ok(output) => match output.into_call_result() {
-            Ok(result) => result.into(),
-            Err(input) => CallToolResponse::InputRequired(input),
-        },
+        Ok(output) => output.into_response(),
         Err(ToolError::Protocol(error)) => return Err(error),
         Err(error) => CallToolResult::error(vec![ContentBlock::text(error.to_string())]).into(),
     })

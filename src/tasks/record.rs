@@ -171,7 +171,7 @@ pub fn error_object(error: &ErrorData) -> JsonObject {
 pub fn now_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map_or(0, |since| millis(since))
+        .map_or(0, millis)
 }
 
 pub fn millis(duration: Duration) -> u64 {

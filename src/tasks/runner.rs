@@ -7,7 +7,9 @@ use std::{sync::Arc, time::Duration};
 
 use rmcp::{
     ErrorData,
-    model::{CallToolResult, ContentBlock, InputRequests, InputResponses, JsonObject},
+    model::{
+        CallToolResponse, CallToolResult, ContentBlock, InputRequests, InputResponses, JsonObject,
+    },
 };
 use tokio::{
     sync::{mpsc, oneshot},
@@ -202,9 +204,9 @@ fn deliver(pending: &mut Vec<Pending>, responses: InputResponses) -> bool {
 /// protocol errors, as the spec separates them.
 fn settled(outcome: Result<ToolOutput, ToolError>) -> TaskState {
     let result = match outcome {
-        Ok(output) => match output.into_call_result() {
-            Ok(result) => result,
-            Err(_) => {
+        Ok(output) => match output.into_response() {
+            CallToolResponse::Complete(result) => result,
+            _ => {
                 return TaskState::failed(&ErrorData::internal_error(
                     "the tool answered input_required inside a task; a task asks with \
                      ToolContext::ask",
