@@ -138,6 +138,10 @@ impl Application {
                 "drain deadline reached with work in flight"
             );
         }
+        // Tasks outlive their requests: rather than wait for them, report the
+        // ones running here failed, so no client polls them until a lease
+        // lapses.
+        pipeline.tasks.shutdown(Duration::from_secs(1)).await;
         // In-flight work is done: close legacy SSE streams and stop accepting.
         lifecycle.close_streams();
         stop_accepting.cancel();

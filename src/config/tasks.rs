@@ -21,6 +21,13 @@ pub struct TaskSettings {
     #[arg(long, env = "MCP_TASK_LEASE_SECONDS", default_value_t = 30,
           value_parser = clap::value_parser!(u64).range(1..=3600), global = true)]
     pub task_lease_seconds: u64,
+
+    /// Tasks this replica runs at once. Beyond it a task-augmented call is
+    /// refused with a JSON-RPC error (the client may retry); finished tasks
+    /// do not count.
+    #[arg(long, env = "MCP_MAX_RUNNING_TASKS", default_value_t = 1000,
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000), global = true)]
+    pub max_running_tasks: u64,
 }
 
 impl TaskSettings {
@@ -30,6 +37,10 @@ impl TaskSettings {
 
     pub fn lease(&self) -> Duration {
         Duration::from_secs(self.task_lease_seconds)
+    }
+
+    pub fn max_running(&self) -> usize {
+        usize::try_from(self.max_running_tasks).unwrap_or(usize::MAX)
     }
 
     /// A lease longer than the task lives would never be what ends it.

@@ -12,14 +12,15 @@ use std::sync::Arc;
 use rmcp::{
     ErrorData as McpError, RoleServer, ServerHandler,
     model::{
-        CallToolRequestParams, CallToolResponse, CallToolResult, CancelTaskParams,
-        ClientCapabilities, CompleteRequestParams, CompleteResult, CompletionInfo, ContentBlock,
-        GetPromptRequestParams, GetPromptResponse, GetTaskParams, GetTaskResult, Implementation,
-        ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
-        PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse,
-        ReadResourceResult, Reference, ServerCapabilities, ServerConfig, SetLevelRequestMethod,
-        SetLevelRequestParams, SubscribeRequestParams, SubscriptionFilter, TASKS_EXTENSION_ID,
-        Tool, UnsubscribeRequestParams, UpdateTaskParams,
+        CallToolRequestParams, CallToolResponse, CallToolResult, CancelTaskMethod,
+        CancelTaskParams, ClientCapabilities, CompleteRequestParams, CompleteResult,
+        CompletionInfo, ConstString, ContentBlock, GetPromptRequestParams, GetPromptResponse,
+        GetTaskMethod, GetTaskParams, GetTaskResult, Implementation, ListPromptsResult,
+        ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
+        ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, Reference,
+        ServerCapabilities, ServerConfig, SetLevelRequestMethod, SetLevelRequestParams,
+        SubscribeRequestParams, SubscriptionFilter, TASKS_EXTENSION_ID, Tool,
+        UnsubscribeRequestParams, UpdateTaskMethod, UpdateTaskParams,
     },
     service::{RequestContext, SubscriptionContext},
 };
@@ -130,11 +131,11 @@ fn principal(context: &RequestContext<RoleServer>) -> Option<String> {
 
 /// The tasks methods exist only in 2026-07-28: rmcp has already checked that
 /// the request declares the extension.
-fn tasks_revision(context: &RequestContext<RoleServer>) -> Result<(), McpError> {
+fn tasks_revision<M: ConstString>(context: &RequestContext<RoleServer>) -> Result<(), McpError> {
     if speaks_2026(context) {
         Ok(())
     } else {
-        Err(McpError::method_not_found::<rmcp::model::GetTaskMethod>())
+        Err(McpError::method_not_found::<M>())
     }
 }
 
@@ -261,7 +262,7 @@ impl ServerHandler for McpServer {
         request: GetTaskParams,
         context: RequestContext<RoleServer>,
     ) -> Result<GetTaskResult, McpError> {
-        tasks_revision(&context)?;
+        tasks_revision::<GetTaskMethod>(&context)?;
         let owner = principal(&context);
         Ok(self.tasks.get(&request.task_id, owner.as_deref()).await?)
     }
@@ -271,7 +272,7 @@ impl ServerHandler for McpServer {
         request: UpdateTaskParams,
         context: RequestContext<RoleServer>,
     ) -> Result<(), McpError> {
-        tasks_revision(&context)?;
+        tasks_revision::<UpdateTaskMethod>(&context)?;
         let owner = principal(&context);
         let responses = request.input_responses;
         Ok(self
@@ -285,7 +286,7 @@ impl ServerHandler for McpServer {
         request: CancelTaskParams,
         context: RequestContext<RoleServer>,
     ) -> Result<(), McpError> {
-        tasks_revision(&context)?;
+        tasks_revision::<CancelTaskMethod>(&context)?;
         let owner = principal(&context);
         Ok(self
             .tasks

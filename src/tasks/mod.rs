@@ -32,7 +32,8 @@ use rmcp::{
     ErrorData,
     model::{CreateTaskResult, GetTaskResult, InputResponses, JsonObject},
 };
-use tokio_util::sync::CancellationToken;
+use tokio::sync::Semaphore;
+use tokio_util::{sync::CancellationToken, task::TaskTracker};
 
 use self::{
     memory::MemoryTasks,
@@ -53,6 +54,12 @@ pub struct Tasks {
     store: Stored,
     ttl: Duration,
     lease: Duration,
+    /// One permit per task running on this replica.
+    running: Arc<Semaphore>,
+    max_running: usize,
+    /// The runners of this replica, so a shutdown can settle them.
+    runners: TaskTracker,
+    stopping: CancellationToken,
 }
 
 /// Why a task request failed.
@@ -62,6 +69,12 @@ pub enum TaskError {
     /// task's existence does not leak).
     #[error("Unknown task: {0}")]
     Unknown(String),
+    /// This replica already runs as many tasks as it may.
+    #[error("This server replica runs its limit of tasks ({0}); try again later")]
+    Busy(usize),
+    /// This replica is shutting down.
+    #[error("This server replica is shutting down; try again")]
+    Stopping,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -70,6 +83,9 @@ impl From<TaskError> for ErrorData {
     fn from(error: TaskError) -> Self {
         match error {
             TaskError::Unknown(_) => ErrorData::invalid_params(error.to_string(), None),
+            TaskError::Busy(_) | TaskError::Stopping => {
+                ErrorData::internal_error(error.to_string(), None)
+            }
             TaskError::Store(_) => ErrorData::internal_error(
                 format!("{error}; the call was not carried out, try again later"),
                 None,
@@ -102,6 +118,10 @@ impl Tasks {
             },
             ttl: settings.ttl(),
             lease: settings.lease(),
+            running: Arc::new(Semaphore::new(settings.max_running())),
+            max_running: settings.max_running(),
+            runners: TaskTracker::new(),
+            stopping: CancellationToken::new(),
         }
     }
 
@@ -120,6 +140,12 @@ impl Tasks {
         context: ToolContext,
         owner: Option<String>,
     ) -> Result<CreateTaskResult, TaskError> {
+        if self.stopping.is_cancelled() {
+            return Err(TaskError::Stopping);
+        }
+        let permit = Arc::clone(&self.running)
+            .try_acquire_owned()
+            .map_err(|_| TaskError::Busy(self.max_running))?;
         let record = TaskRecord::new(id::new_task_id(), owner, tool, self.ttl, self.lease);
         self.store.create(&record).await?;
         let handle = CreateTaskResult::new(record.detailed(&Control::default(), now_ms()).task);
@@ -140,9 +166,37 @@ impl Tasks {
             record,
             lease: self.lease,
             cancel,
+            stopping: self.stopping.clone(),
         };
-        tokio::spawn(runner.run(work, asks));
+        self.runners.spawn(async move {
+            runner.run(work, asks).await;
+            drop(permit);
+        });
         Ok(handle)
+    }
+
+    /// Tasks running on this replica.
+    pub fn running(&self) -> usize {
+        self.max_running - self.running.available_permits()
+    }
+
+    /// For a graceful shutdown: new tasks are refused, and the tasks running
+    /// here are cancelled and reported `failed` (their replica is going
+    /// away) rather than left to their lease. Waits up to `grace` for those
+    /// writes.
+    pub async fn shutdown(&self, grace: Duration) {
+        self.stopping.cancel();
+        self.runners.close();
+        let running = self.running();
+        if running > 0 {
+            tracing::info!(running, "shutting down: failing the tasks running here");
+        }
+        if tokio::time::timeout(grace, self.runners.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!("task states not all saved before shutdown; their leases will lapse");
+        }
     }
 
     /// `tasks/get`.

@@ -62,6 +62,8 @@ pub struct Runner {
     pub record: TaskRecord,
     pub lease: Duration,
     pub cancel: CancellationToken,
+    /// Fires when this replica shuts down.
+    pub stopping: CancellationToken,
 }
 
 impl Runner {
@@ -82,9 +84,16 @@ impl Runner {
         poll.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let renew_every = self.lease / 3;
         let mut renewed = Instant::now();
+        let stopping = self.stopping.clone();
         let outcome = loop {
             tokio::select! {
                 outcome = &mut work => break outcome,
+                () = stopping.cancelled() => {
+                    self.cancel.cancel();
+                    break Err(ToolError::Protocol(ErrorData::internal_error(
+                        shutdown_message(&self.record.tool), None,
+                    )));
+                }
                 Some(ask) = asks.recv() => {
                     pending.push(Pending {
                         open: ask.requests,
@@ -133,7 +142,9 @@ impl Runner {
             }
         };
         self.record.state = settled(outcome);
-        self.record.status_message = None;
+        self.record.status_message = (stopping.is_cancelled()
+            && matches!(self.record.state, TaskState::Failed { .. }))
+        .then(|| shutdown_message(&self.record.tool));
         self.record.updated_at_ms = now_ms();
         if !self.save().await {
             tracing::warn!(task = %self.record.id, "task finished after its record was gone");
@@ -176,6 +187,13 @@ impl Runner {
         tracing::info!(task = %self.record.id, tool = %self.record.tool, why, "task abandoned");
         self.cancel.cancel();
     }
+}
+
+fn shutdown_message(tool: &str) -> String {
+    format!(
+        "The server replica running this task ({tool}) shut down before it finished. Call the \
+         tool again."
+    )
 }
 
 /// Moves answers to the questions waiting for them; a question whose every

@@ -402,3 +402,44 @@ async fn with_auth_on_a_task_is_visible_only_to_the_principal_that_created_it() 
         "cancelled"
     );
 }
+
+#[tokio::test]
+async fn beyond_max_running_tasks_a_task_call_is_refused_until_one_finishes() {
+    let app = spawn_app(&["--toolsets", "core,conformance", "--max-running-tasks", "1"]).await;
+    let client = Client::declaring(&app);
+    let running = client.start("slow_compute", json!({"seconds": 600})).await;
+    let refused = client
+        .call_tool("slow_compute", json!({"seconds": 0}))
+        .await;
+    assert_eq!(
+        refused["error"],
+        json!({"code": -32603,
+               "message": "This server replica runs its limit of tasks (1); try again later"}),
+        "{refused}"
+    );
+    // A call that needs no task is not limited.
+    let inline = Client::not_declaring(&app)
+        .call_tool("slow_compute", json!({"seconds": 0}))
+        .await;
+    assert_eq!(inline["result"]["resultType"], "complete", "{inline}");
+
+    client
+        .send("tasks/cancel", json!({ "taskId": running }))
+        .await;
+    client.wait_for(&running, "cancelled").await;
+    let accepted = async {
+        loop {
+            let answer = client
+                .call_tool("slow_compute", json!({"seconds": 0}))
+                .await;
+            if answer.get("result").is_some() {
+                return answer;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    };
+    let answer = tokio::time::timeout(Duration::from_secs(20), accepted)
+        .await
+        .expect("a slot frees up (hang guard)");
+    assert_eq!(answer["result"]["resultType"], "task");
+}

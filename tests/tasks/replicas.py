@@ -171,6 +171,26 @@ def check_task_calls_fail_fast_while_redis_is_down_and_work_once_it_is_back(firs
     assert first.wait_for(again, "completed")["status"] == "completed"
 
 
+def check_sigterm_fails_the_running_task_at_once(_, second, args):
+    third = Replica(args.third)
+    task = third.start("slow_compute", {"seconds": 600, "label": "interrupted"})
+    assert second.get(task)["status"] == "working"
+    os.kill(args.third_pid, signal.SIGTERM)
+    # A graceful shutdown settles the task itself; no lease has to lapse.
+    failed = second.wait_for(task, "failed", guard=20)
+    assert failed["status"] == "failed", failed
+    assert "shut down before it finished" in failed["statusMessage"], failed
+    assert failed["error"]["code"] == -32603, failed
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            os.kill(args.third_pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    raise AssertionError("the third replica did not exit after SIGTERM")
+
+
 def check_sigkilled_replica_leaves_its_task_failed(first, second, args):
     lease_ms = args.lease_seconds * 1000
     task = first.start("slow_compute", {"seconds": 600, "label": "doomed"})
@@ -198,6 +218,7 @@ CHECKS = [
     check_answered_through_the_other_replica,
     check_cancelled_through_the_other_replica,
     check_task_calls_fail_fast_while_redis_is_down_and_work_once_it_is_back,
+    check_sigterm_fails_the_running_task_at_once,
     # Last: it kills the first replica.
     check_sigkilled_replica_leaves_its_task_failed,
 ]
@@ -208,6 +229,8 @@ def main():
     parser.add_argument("--first", required=True)
     parser.add_argument("--first-pid", type=int, required=True)
     parser.add_argument("--second", required=True)
+    parser.add_argument("--third", required=True)
+    parser.add_argument("--third-pid", type=int, required=True)
     parser.add_argument("--lease-seconds", type=int, required=True)
     parser.add_argument("--redis-port", type=int, required=True)
     parser.add_argument("--redis-dir", required=True)
@@ -215,8 +238,8 @@ def main():
     first, second = Replica(args.first), Replica(args.second)
     args.redis = Redis(args.redis_port, args.redis_dir)
     args.redis.start()
-    first.wait_for_store()
-    second.wait_for_store()
+    for replica in (first, second, Replica(args.third)):
+        replica.wait_for_store()
     passed = failed = 0
     for check in CHECKS:
         name = check.__name__.removeprefix("check_").replace("_", " ")

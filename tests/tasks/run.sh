@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The tasks extension across replicas: a real redis-server on a loopback port and
-# two server replicas sharing it (MCP_REDIS_URL). tests/tasks/replicas.py starts Redis
+# three server replicas sharing it (MCP_REDIS_URL). tests/tasks/replicas.py starts Redis
 # and drives them: a task started on one replica is seen, answered and cancelled
 # through the other; with Redis stopped, task calls fail at once with a clear error and
-# work again once it is back (same processes); a replica SIGKILLed while running a
-# task leaves it `failed` (lease lapsed), as seen through the survivor.
+# work again once it is back (same processes); a replica stopped with SIGTERM reports
+# its running task failed at once; a replica SIGKILLed while running a task leaves it
+# `failed` once its lease lapses, as seen through a survivor.
 #
 #   bash tests/tasks/run.sh        # uses $MCP_SERVER_BIN, else builds the release binary
 #
@@ -49,6 +50,9 @@ replica 1 || fail_setup "replica 1 did not start"
 URL_1="$SERVER_URL" PID_1="$SERVER_PID"
 replica 2 || fail_setup "replica 2 did not start"
 URL_2="$SERVER_URL"
+replica 3 || fail_setup "replica 3 did not start"
+URL_3="$SERVER_URL" PID_3="$SERVER_PID"
 
 python3 "$HERE/replicas.py" --first "$URL_1" --first-pid "$PID_1" --second "$URL_2" \
+    --third "$URL_3" --third-pid "$PID_3" \
     --lease-seconds "$LEASE_SECONDS" --redis-port "$REDIS_PORT" --redis-dir "$REDIS_DIR"
