@@ -43,7 +43,10 @@ fn main() -> ExitCode {
         },
         Command::Stdio => {
             telemetry::init(config.log_level, config.log_format);
-            let server = McpServer::new(app::catalog(&config.toolsets), Default::default());
+            let server = McpServer::new(
+                app::catalog(&config.toolsets, config.request_state.codec()),
+                Default::default(),
+            );
             match runtime.block_on(stdio::run(server)) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => failure(&format!("stdio server failed: {e:#}")),
