@@ -33,7 +33,9 @@ use crate::{
     catalog::Catalog,
     config::Resolved,
     lifecycle::Lifecycle,
-    mcp::{McpServer, http::McpHttpService, sessions::CappedSessions},
+    mcp::{
+        McpServer, http::McpHttpService, sessions::CappedSessions, subscriptions::Subscriptions,
+    },
     metrics::{self, Metrics, OpenSessions, Scrape, StoreHealth},
     rest::{self, AppState},
     store::Store,
@@ -51,6 +53,9 @@ pub struct Pipeline {
     /// Shared state: rate-limit budgets and notification fan-out across
     /// replicas (in memory for one replica).
     pub store: Store,
+    /// `subscriptions/listen` streams, hearing every replica's changes
+    /// through the store.
+    pub subscriptions: Subscriptions,
 }
 
 impl Pipeline {
@@ -67,6 +72,7 @@ impl Pipeline {
                 config.limits.session_idle(),
                 config.limits.session_hibernate_after(),
             )),
+            subscriptions: Subscriptions::shared(store.clone()),
             store,
         }
     }
@@ -75,7 +81,8 @@ impl Pipeline {
     /// `oneshot`.
     pub fn router(&self, config: &Resolved) -> Router {
         let mcp = McpHttpService::new(
-            McpServer::new(Arc::clone(&self.catalog), self.lifecycle.clone()),
+            McpServer::new(Arc::clone(&self.catalog), self.lifecycle.clone())
+                .with_subscriptions(self.subscriptions.clone()),
             config,
             &self.lifecycle,
             Arc::clone(&self.sessions),
