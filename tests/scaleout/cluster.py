@@ -177,6 +177,7 @@ http {{
     uwsgi_temp_path {dir}/uwsgi;
     scgi_temp_path {dir}/scgi;
     upstream replicas {{
+        {balance}
         {servers}
     }}
     server {{
@@ -199,10 +200,11 @@ http {{
 
 
 class Proxy:
-    """nginx, round-robin over the replicas (its default balancing)."""
+    """nginx over the replicas: round-robin (its default), or `balance`, an
+    upstream directive such as `hash $remote_addr consistent;`."""
 
-    def __init__(self, workdir, replicas):
-        self.dir = os.path.join(workdir, "nginx")
+    def __init__(self, workdir, replicas, balance="", name="nginx"):
+        self.dir = os.path.join(workdir, name)
         os.makedirs(self.dir, exist_ok=True)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -210,7 +212,8 @@ class Proxy:
         servers = "\n        ".join(f"server 127.0.0.1:{r.port};" for r in replicas)
         conf = os.path.join(self.dir, "nginx.conf")
         with open(conf, "w", encoding="utf-8") as f:
-            f.write(NGINX_CONF.format(dir=self.dir, servers=servers, port=self.port))
+            f.write(NGINX_CONF.format(dir=self.dir, servers=servers, port=self.port,
+                                      balance=balance))
         self.process = Process("nginx", [NGINX_BIN, "-p", self.dir, "-c", conf],
                                os.path.join(self.dir, "nginx.out"))
 
@@ -236,17 +239,19 @@ def write_keys_file(path, count=2):
 class Cluster:
     """Redis, `size` replicas sharing it and one keys file, nginx in front."""
 
-    def __init__(self, workdir, redis, keys_file, size=3, env=None, name="replica"):
+    def __init__(self, workdir, redis, keys_file, size=3, env=None, name="replica", balance=""):
         shared = {"MCP_REDIS_URL": redis.url, "MCP_REQUEST_STATE_KEYS_FILE": keys_file}
         shared.update(env or {})
         self.replicas = [Replica(f"{name}-{i + 1}", workdir, shared) for i in range(size)]
         self.proxy = None
         self.workdir = workdir
+        self.name = name
+        self.balance = balance
 
     def start(self):
         for replica in self.replicas:
             replica.start()
-        self.proxy = Proxy(self.workdir, self.replicas).start()
+        self.proxy = Proxy(self.workdir, self.replicas, self.balance, f"nginx-{self.name}").start()
         return self
 
     def stop(self):

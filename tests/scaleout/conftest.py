@@ -1,7 +1,8 @@
-"""Fixtures: one redis-server for the whole run, and two clusters of three
+"""Fixtures: one redis-server for the whole run, and clusters of three
 release replicas behind nginx sharing it: `cluster` (no rate limit: the
-conformance suite, fan-out, the Redis outage) and `limited_cluster`
-(MCP_RATE_LIMIT=20/minute, nginx trusted for X-Forwarded-For)."""
+conformance suite, fan-out, the Redis outage), `limited_cluster`
+(MCP_RATE_LIMIT=20/minute, nginx trusted for X-Forwarded-For) and
+`legacy_clusters` (MCP_LEGACY_SESSIONS=true, sticky and round-robin)."""
 import os
 import sys
 import tempfile
@@ -39,6 +40,21 @@ def cluster(workdir, redis, keys_file):
     started = Cluster(workdir, redis, keys_file).start()
     yield started
     started.stop()
+
+
+@pytest.fixture(scope="session")
+def legacy_clusters(workdir, redis, keys_file):
+    """Legacy sessions on three replicas, twice: nginx hashing on the client
+    address (the routing the README asks for), and round-robin (the
+    control that must break)."""
+    sticky = Cluster(workdir, redis, keys_file, name="legacy-sticky",
+                     env={"MCP_LEGACY_SESSIONS": "true"},
+                     balance="hash $remote_addr consistent;").start()
+    spread = Cluster(workdir, redis, keys_file, name="legacy-spread",
+                     env={"MCP_LEGACY_SESSIONS": "true"}).start()
+    yield sticky, spread
+    sticky.stop()
+    spread.stop()
 
 
 @pytest.fixture(scope="session")
