@@ -11,7 +11,8 @@
 #   schemathesis OpenAPI fuzzing of the REST API from GET /openapi.json (tests/schemathesis)
 #   conformance  the official MCP conformance suite, four runs (tests/conformance)
 #   k8s          image + manifests: render, validate, podman, any-replica proof
-#   tasks        the tasks extension on two replicas sharing a real Redis (tests/tasks)
+#   scaleout     three replicas + Redis behind nginx: conformance, rate limits, Redis outage (tests/scaleout)
+#   tasks        the tasks extension on three replicas sharing a real Redis (tests/tasks)
 #
 # Installs what it needs (pip, npm, apt packages) under .tools/ or the system.
 # Runs every section even after a failure, prints a summary, and ends with
@@ -21,9 +22,9 @@ set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-all=(lint rust clients schemathesis conformance k8s tasks)
+all=(lint rust clients schemathesis conformance k8s scaleout tasks)
 if [ "${1:-}" = -h ] || [ "${1:-}" = --help ]; then
-    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
     exit 0
 fi
 sections=("$@")
@@ -37,13 +38,14 @@ section_clients() { tests/clients/run.sh; }
 section_schemathesis() { tests/schemathesis/run.sh; }
 section_conformance() { tests/conformance/run.sh; }
 section_k8s() { tests/k8s/run.sh; }
+section_scaleout() { tests/scaleout/run.sh; }
 section_tasks() { tests/tasks/run.sh; }
 
-# The release binary is shared by the client, conformance and k8s sections.
+# The release binary is shared by the client, conformance, k8s and scaleout sections.
 export MCP_SERVER_BIN="$ROOT/target/release/mcp-rust-server"
 needs_release=0
 for s in "${sections[@]}"; do
-    case "$s" in clients | schemathesis | conformance | k8s | tasks) needs_release=1 ;; esac
+    case "$s" in clients | schemathesis | conformance | k8s | scaleout | tasks) needs_release=1 ;; esac
 done
 if [ "$needs_release" = 1 ]; then
     echo "=== build release binary"

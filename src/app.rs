@@ -6,24 +6,26 @@
 use std::{future::Future, io, net::SocketAddr, sync::Arc, time::Duration};
 
 use axum::Router;
+use rmcp::model::RequestStateCodec;
 use tokio::{net::TcpListener, time::Instant};
 use tokio_util::sync::CancellationToken;
 
 use crate::{
     catalog::Catalog,
-    config::{Resolved, Toolset},
+    config::{RequestStateKeys, Resolved, Toolset},
     http::{Pipeline, server::serve_connections},
     store::{self, Store},
 };
 
-/// The catalog every transport serves, from the configured toolsets.
-pub fn catalog(toolsets: &[Toolset]) -> Arc<Catalog> {
+/// The catalog every transport serves, from the configured toolsets;
+/// `request_state` seals the state of multi round-trip calls.
+pub fn catalog(toolsets: &[Toolset], request_state: &RequestStateCodec) -> Arc<Catalog> {
     let mut builder = Catalog::builder();
     if toolsets.contains(&Toolset::Core) {
         builder = crate::resources::core(crate::tools::core(builder));
     }
     if toolsets.contains(&Toolset::Conformance) {
-        builder = crate::conformance::register(builder);
+        builder = crate::conformance::register(builder, request_state.clone());
     }
     Arc::new(builder.build())
 }
@@ -63,9 +65,20 @@ impl Application {
             Some(port) => Some(bind(SocketAddr::new(config.bind_ip, port)).await?),
             None => None,
         };
+        if let RequestStateKeys::PerProcess(_) = config.request_state {
+            tracing::warn!(
+                "MCP_REQUEST_STATE_KEYS_FILE is not set: requestState is sealed with a key of \
+                 this process's own, so multi round-trip calls across several replicas fail; \
+                 give every replica the same keys file"
+            );
+        }
         let store = Store::connect(&config.store).await?;
         tracing::info!(backend = store.backend_name(), "state store");
-        let pipeline = Pipeline::new(catalog(&config.toolsets), config, store);
+        let pipeline = Pipeline::new(
+            catalog(&config.toolsets, config.request_state.codec()),
+            config,
+            store,
+        );
         Ok(Self {
             router: pipeline.router(config),
             metrics_router: pipeline.metrics_router(config),
@@ -115,6 +128,7 @@ impl Application {
             listener,
             router,
             config.limits.clone(),
+            config.rate_limits.rate_limit.is_some(),
             stop_accepting.clone(),
         ));
         tokio::select! {
@@ -177,5 +191,10 @@ fn spawn_metrics_server(listener: TcpListener, router: Router, stop: Cancellatio
 /// The router for `config` with a fresh lifecycle and no socket (fuzzing,
 /// `oneshot` tests).
 pub fn router(config: &Resolved) -> Router {
-    Pipeline::new(catalog(&config.toolsets), config, Store::memory()).router(config)
+    Pipeline::new(
+        catalog(&config.toolsets, config.request_state.codec()),
+        config,
+        Store::memory(),
+    )
+    .router(config)
 }

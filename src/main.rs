@@ -45,7 +45,7 @@ fn main() -> ExitCode {
         Command::Stdio => {
             telemetry::init(config.log_level, config.log_format);
             let server = McpServer::new(
-                app::catalog(&config.toolsets),
+                app::catalog(&config.toolsets, config.request_state.codec()),
                 Default::default(),
                 Tasks::in_memory(&config.tasks),
             );

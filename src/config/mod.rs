@@ -1,8 +1,10 @@
 //! Configuration: every flag, with the environment variable beside it (the
 //! interface the container image, the Kubernetes manifests and the tests
-//! use), declared in this one file. [`checks`] validates what clap's types
-//! cannot and derives the allow-lists; the rest of the crate receives these
-//! plain structs and never parses an argument itself.
+//! use), declared in this module: here, and in one file per group that
+//! brings its own checks ([`store`], [`rate_limit`], [`request_state`]).
+//! [`checks`] validates what clap's types cannot and derives the
+//! allow-lists; the rest of the crate receives these plain structs and never
+//! parses an argument itself.
 
 mod checks;
 mod rate_limit;

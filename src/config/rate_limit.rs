@@ -72,3 +72,46 @@ fn parse_proxy(text: &str) -> Result<IpNet, String> {
         .or_else(|_| text.parse::<IpAddr>().map(IpNet::from))
         .map_err(|_| format!("'{text}' is not an address or CIDR"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_parse_with_long_and_short_units() {
+        let rate = |text: &str| text.parse::<Rate>();
+        assert_eq!(
+            rate("20/minute"),
+            Ok(Rate {
+                requests: 20,
+                window: Duration::from_secs(60)
+            })
+        );
+        assert_eq!(
+            rate(" 5 / S ").map(|r| r.window),
+            Ok(Duration::from_secs(1))
+        );
+        assert_eq!(
+            rate("3/hour").map(|r| r.window),
+            Ok(Duration::from_secs(3600))
+        );
+        assert_eq!(
+            rate("0/minute"),
+            Err("the limit must be at least 1 request".into())
+        );
+        for bad in ["fast", "5/day", "-1/minute", "/minute", "5"] {
+            assert!(rate(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_proxy_is_a_cidr_or_one_address() {
+        assert_eq!(parse_proxy("10.0.0.0/8").unwrap().to_string(), "10.0.0.0/8");
+        assert_eq!(
+            parse_proxy("192.0.2.7").unwrap().to_string(),
+            "192.0.2.7/32"
+        );
+        assert_eq!(parse_proxy("::1").unwrap().to_string(), "::1/128");
+        assert!(parse_proxy("10.0.0.0/33").is_err());
+    }
+}

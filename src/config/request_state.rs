@@ -114,3 +114,34 @@ fn random_key() -> Result<RequestStateCodec, ConfigError> {
         })?;
     RequestStateCodec::try_new(key.to_vec()).map_err(|e| ConfigError(e.to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(byte: u8, length: usize) -> String {
+        STANDARD.encode(vec![byte; length])
+    }
+
+    #[test]
+    fn the_first_key_seals_and_every_key_opens() {
+        let old = parse_keys(&line(1, 32)).unwrap();
+        let both = parse_keys(&format!("{}\n\n{}\n", line(2, 32), line(1, 32))).unwrap();
+        let new = parse_keys(&line(2, 40)).unwrap();
+        let sealed_old = old.seal(b"state");
+        assert_eq!(both.open(&sealed_old).unwrap(), b"state");
+        let sealed_both = both.seal(b"state");
+        assert!(old.open(&sealed_both).is_err());
+        // A 40-byte key of the same byte is a different key.
+        assert!(new.open(&sealed_both).is_err());
+        let same = parse_keys(&line(2, 32)).unwrap();
+        assert_eq!(same.open(&sealed_both).unwrap(), b"state");
+    }
+
+    #[test]
+    fn key_ids_depend_only_on_the_key() {
+        assert_eq!(key_id(&[1; 32]), key_id(&[1; 32]));
+        assert_ne!(key_id(&[1; 32]), key_id(&[2; 32]));
+        assert_eq!(key_id(&[1; 32]).len(), 16);
+    }
+}

@@ -3,13 +3,11 @@
 //! requests it needs; the client answers them and calls again with
 //! `inputResponses` (and the `requestState` the tool asked back).
 //!
-//! `requestState` is sealed (HMAC) with a key made at start-up, so a client
-//! cannot forge or alter it. Replicas do not share that key: a retry that
-//! lands on another replica is rejected as tampered. That is acceptable for
-//! conformance fixtures; a production tool using state would need a shared
-//! key from configuration.
+//! `requestState` is sealed (HMAC) so a client cannot forge or alter it,
+//! with the keys from `MCP_REQUEST_STATE_KEYS_FILE` (shared by every
+//! replica, so a retry may land on any of them) or a per-process key.
 
-use std::{io::Read, sync::OnceLock};
+use std::sync::Arc;
 
 use rmcp::{
     ErrorData,
@@ -22,16 +20,17 @@ use serde_json::{Value, json};
 use super::fixtures::from_json;
 use crate::catalog::{CatalogBuilder, NoArgs, Tool, ToolContext, ToolError, ToolOutput};
 
-pub fn register(catalog: CatalogBuilder) -> CatalogBuilder {
+pub fn register(catalog: CatalogBuilder, codec: RequestStateCodec) -> CatalogBuilder {
+    let sealer = Sealer(Arc::new(codec));
     catalog
         .tool(StreamingElicitation)
         .tool(AskName)
         .tool(AskModel)
         .tool(AskRoots)
-        .tool(StateRoundTrip)
-        .tool(TamperedState)
-        .tool(MultipleInputs)
-        .tool(MultiRound)
+        .tool(StateRoundTrip(sealer.clone()))
+        .tool(TamperedState(sealer.clone()))
+        .tool(MultipleInputs(sealer.clone()))
+        .tool(MultiRound(sealer))
         .tool(DeclaredCapabilities)
 }
 
@@ -108,34 +107,27 @@ pub(super) fn answer(context: &ToolContext, key: &str) -> Result<Option<Value>, 
     }
 }
 
-fn codec() -> &'static RequestStateCodec {
-    static CODEC: OnceLock<RequestStateCodec> = OnceLock::new();
-    CODEC.get_or_init(|| {
-        let mut key = [0u8; RequestStateCodec::MIN_KEY_LENGTH];
-        // Why this cannot fail on the platforms we ship (Linux): the kernel
-        // always provides /dev/urandom.
-        std::fs::File::open("/dev/urandom")
-            .and_then(|mut random| random.read_exact(&mut key))
-            .expect("read a random request-state key");
-        RequestStateCodec::try_new(key.to_vec()).expect("key has the minimum length")
-    })
-}
+/// Seals and opens `requestState` with the configured keys.
+#[derive(Clone)]
+pub struct Sealer(Arc<RequestStateCodec>);
 
-fn seal(state: Value) -> String {
-    // Why this cannot fail: sealing a JSON value only serializes it.
-    codec().seal_json(&state).expect("seal request state")
-}
+impl Sealer {
+    fn seal(&self, state: Value) -> String {
+        // Why this cannot fail: sealing a JSON value only serializes it.
+        self.0.seal_json(&state).expect("seal request state")
+    }
 
-fn open(context: &ToolContext) -> Result<Value, ToolError> {
-    let sealed = context.request_state().ok_or_else(|| {
-        ToolError::Protocol(ErrorData::invalid_params("requestState is missing", None))
-    })?;
-    codec().open_json(sealed).map_err(|_| {
-        ToolError::Protocol(ErrorData::invalid_params(
-            "requestState failed integrity verification",
-            None,
-        ))
-    })
+    fn open(&self, context: &ToolContext) -> Result<Value, ToolError> {
+        let sealed = context.request_state().ok_or_else(|| {
+            ToolError::Protocol(ErrorData::invalid_params("requestState is missing", None))
+        })?;
+        self.0.open_json(sealed).map_err(|_| {
+            ToolError::Protocol(ErrorData::invalid_params(
+                "requestState failed integrity verification",
+                None,
+            ))
+        })
+    }
 }
 
 // ---- the tools ---------------------------------------------------------------
@@ -226,14 +218,18 @@ impl Tool for AskRoots {
 
 /// Round 1 asks for confirmation and seals state naming this tool; round 2
 /// must bring both back intact.
-async fn confirm_with_state(tool: &str, context: &ToolContext) -> Result<ToolOutput, ToolError> {
+async fn confirm_with_state(
+    sealer: &Sealer,
+    tool: &str,
+    context: &ToolContext,
+) -> Result<ToolOutput, ToolError> {
     match answer(context, "confirm")? {
         None => Ok(ask(
             vec![("confirm", elicitation("Please confirm", "ok", "boolean"))],
-            Some(seal(json!({"tool": tool, "round": 1}))),
+            Some(sealer.seal(json!({"tool": tool, "round": 1}))),
         )),
         Some(_) => {
-            let state = open(context)?;
+            let state = sealer.open(context)?;
             if state["tool"] != tool {
                 return Err(ToolError::Protocol(ErrorData::invalid_params(
                     "requestState belongs to another tool",
@@ -245,7 +241,7 @@ async fn confirm_with_state(tool: &str, context: &ToolContext) -> Result<ToolOut
     }
 }
 
-pub struct StateRoundTrip;
+pub struct StateRoundTrip(Sealer);
 
 impl Tool for StateRoundTrip {
     type Args = NoArgs;
@@ -253,11 +249,11 @@ impl Tool for StateRoundTrip {
     const DESCRIPTION: &'static str = "Keeps sealed state across a round trip";
 
     async fn call(&self, _: NoArgs, context: ToolContext) -> Result<ToolOutput, ToolError> {
-        confirm_with_state(Self::NAME, &context).await
+        confirm_with_state(&self.0, Self::NAME, &context).await
     }
 }
 
-pub struct TamperedState;
+pub struct TamperedState(Sealer);
 
 impl Tool for TamperedState {
     type Args = NoArgs;
@@ -265,11 +261,11 @@ impl Tool for TamperedState {
     const DESCRIPTION: &'static str = "Rejects request state the client altered";
 
     async fn call(&self, _: NoArgs, context: ToolContext) -> Result<ToolOutput, ToolError> {
-        confirm_with_state(Self::NAME, &context).await
+        confirm_with_state(&self.0, Self::NAME, &context).await
     }
 }
 
-pub struct MultipleInputs;
+pub struct MultipleInputs(Sealer);
 
 impl Tool for MultipleInputs {
     type Args = NoArgs;
@@ -283,7 +279,7 @@ impl Tool for MultipleInputs {
             complete &= answer(&context, key)?.is_some();
         }
         if complete {
-            open(&context)?;
+            self.0.open(&context)?;
             return Ok(ToolOutput::text("All three inputs received"));
         }
         Ok(ask(
@@ -295,12 +291,12 @@ impl Tool for MultipleInputs {
                 ("greeting", sampling("Generate a greeting", 50)),
                 ("client_roots", roots()),
             ],
-            Some(seal(json!({"tool": Self::NAME}))),
+            Some(self.0.seal(json!({"tool": Self::NAME}))),
         ))
     }
 }
 
-pub struct MultiRound;
+pub struct MultiRound(Sealer);
 
 impl Tool for MultiRound {
     type Args = NoArgs;
@@ -309,7 +305,7 @@ impl Tool for MultiRound {
 
     async fn call(&self, _: NoArgs, context: ToolContext) -> Result<ToolOutput, ToolError> {
         let state = match context.request_state() {
-            Some(_) => open(&context)?,
+            Some(_) => self.0.open(&context)?,
             None => json!({"round": 0}),
         };
         let step1 = answer(&context, "step1")?;
@@ -320,7 +316,10 @@ impl Tool for MultiRound {
                     "step2",
                     elicitation("Step 2: What is your favorite color?", "color", "string"),
                 )],
-                Some(seal(json!({"round": 2, "name": reply["content"]["name"]}))),
+                Some(
+                    self.0
+                        .seal(json!({"round": 2, "name": reply["content"]["name"]})),
+                ),
             )),
             (Some(2), _, Some(reply)) => Ok(ToolOutput::text(format!(
                 "{} likes {}",
@@ -332,7 +331,7 @@ impl Tool for MultiRound {
                     "step1",
                     elicitation("Step 1: What is your name?", "name", "string"),
                 )],
-                Some(seal(json!({"round": 1}))),
+                Some(self.0.seal(json!({"round": 1}))),
             )),
         }
     }

@@ -16,9 +16,13 @@ mod prompts;
 mod resources;
 mod tasks;
 
+use rmcp::model::RequestStateCodec;
+
 use crate::catalog::{CatalogBuilder, Features};
 
-pub fn register(catalog: CatalogBuilder) -> CatalogBuilder {
+/// The fixtures; multi round-trip ones seal their `requestState` with
+/// `request_state`.
+pub fn register(catalog: CatalogBuilder, request_state: RequestStateCodec) -> CatalogBuilder {
     let catalog = catalog
         .features(Features {
             logging: true,
@@ -46,7 +50,7 @@ pub fn register(catalog: CatalogBuilder) -> CatalogBuilder {
         .tool(client_requests::ElicitationDefaults)
         .tool(client_requests::ElicitationEnums)
         .tool(client_requests::MissingCapability);
-    let catalog = input_required::register(catalog);
+    let catalog = input_required::register(catalog, request_state);
     let catalog = tasks::register(catalog);
     let catalog = resources::register(catalog);
     prompts::register(catalog)

@@ -31,7 +31,7 @@ use tokio::{
 };
 use tower::{Layer, Service, ServiceExt};
 
-use super::refusal;
+use super::{rate_limit::RateLimiter, refusal};
 use crate::{
     auth::Auth,
     catalog::latency_ms,
@@ -46,6 +46,8 @@ pub struct Admission {
     pub lifecycle: Lifecycle,
     pub auth: Auth,
     pub metrics: Arc<Metrics>,
+    /// `MCP_RATE_LIMIT`, when set.
+    pub rate_limit: Option<RateLimiter>,
     permits: Arc<Semaphore>,
     timeout: Duration,
     max_body: usize,
@@ -53,7 +55,13 @@ pub struct Admission {
 }
 
 impl Admission {
-    pub fn new(limits: &Limits, lifecycle: Lifecycle, auth: Auth, metrics: Arc<Metrics>) -> Self {
+    pub fn new(
+        limits: &Limits,
+        lifecycle: Lifecycle,
+        auth: Auth,
+        rate_limit: Option<RateLimiter>,
+        metrics: Arc<Metrics>,
+    ) -> Self {
         let permits = usize::try_from(limits.max_in_flight)
             .unwrap_or(Semaphore::MAX_PERMITS)
             .min(Semaphore::MAX_PERMITS);
@@ -61,6 +69,7 @@ impl Admission {
             lifecycle,
             auth,
             metrics,
+            rate_limit,
             permits: Arc::new(Semaphore::new(permits)),
             timeout: Duration::from_secs(limits.request_timeout_seconds),
             max_body: limits.max_body(),
@@ -222,9 +231,11 @@ where
             let answer = self.inner.call(request);
             return Box::pin(async move { Ok(observed.finish(unwrap(answer.await))) });
         }
-        if gate.auth.is_enabled() {
-            // The token check awaits (a validator may fetch keys), so the
-            // route is called after it, from a clone.
+        let limited = matches!(ticket, Ticket::Work(..)) && gate.rate_limit.is_some();
+        if gate.auth.is_enabled() || limited {
+            // The token check and the rate-limit count await (a validator
+            // may fetch keys; the count may ask Redis), so the route is
+            // called after them, from a clone.
             let inner = self.inner.clone();
             return Box::pin(async move {
                 let mut request = request;
@@ -233,13 +244,27 @@ where
                     gate.metrics.count_rejection(Rejection::Unauthorized);
                     return Ok(observed.finish(challenge));
                 }
-                let response = match gate.cap_body(request) {
+                // Over the principal's budget: 429 (scrapes are exempt).
+                let quota = match &gate.rate_limit {
+                    Some(limiter) if limited => match limiter.check(&request).await {
+                        Ok(quota) => quota,
+                        Err(refusal) => {
+                            gate.metrics.count_rejection(Rejection::RateLimited);
+                            return Ok(observed.finish(refusal));
+                        }
+                    },
+                    _ => None,
+                };
+                let mut response = match gate.cap_body(request) {
                     Ok(request) => {
                         let answer = inner.oneshot(request);
                         gate.bounded(ticket, async { unwrap(answer.await) }).await
                     }
                     Err(refusal) => refusal.into_response(),
                 };
+                if let Some(limiter) = &gate.rate_limit {
+                    limiter.annotate(&mut response, quota);
+                }
                 Ok(observed.finish(response))
             });
         }

@@ -10,14 +10,16 @@
 //! | 4 | draining | [`admission`] | 503 + `Retry-After`, `Connection: close` |
 //! | 5 | over `MAX_IN_FLIGHT` (`/metrics` exempt) | [`admission`] | 503 + `Retry-After` |
 //! | 6 | protected path without a valid bearer token | [`admission`], [`crate::auth`] | 401 + `WWW-Authenticate` |
-//! | 7 | body over `MAX_BODY_BYTES`: declared, or once read past it | [`admission`] | 413 |
-//! | 8 | `REQUEST_TIMEOUT_SECONDS` until the response head | [`admission`] | 408 |
-//! | 9 | route: REST handlers ([`crate::rest`]), `/metrics`, docs, metadata | axum | 404, 405 |
-//! | 10 | `/mcp` POST: read and decode once, count, session caps; waking a hibernated session at the live cap | [`mcp_endpoint`] | 400 JSON-RPC error, 413, 503 |
-//! | 11 | MCP: fast path, else rmcp (Host/Origin, headers, protocol) | [`crate::mcp::http`] | 400, 403, 404, 406, 415 |
+//! | 7 | over `MCP_RATE_LIMIT` for the principal (`/metrics` exempt; not enforced while the store is down) | [`admission`], [`rate_limit`] | 429 + `Retry-After`, `RateLimit-Policy`, `RateLimit` |
+//! | 8 | body over `MAX_BODY_BYTES`: declared, or once read past it | [`admission`] | 413 |
+//! | 9 | `REQUEST_TIMEOUT_SECONDS` until the response head | [`admission`] | 408 |
+//! | 10 | route: REST handlers ([`crate::rest`]), `/metrics`, docs, metadata | axum | 404, 405 |
+//! | 11 | `/mcp` POST: read and decode once, count, session caps; waking a hibernated session at the live cap | [`mcp_endpoint`] | 400 JSON-RPC error, 413, 503 |
+//! | 12 | MCP: fast path, else rmcp (Host/Origin, headers, protocol) | [`crate::mcp::http`] | 400, 403, 404, 406, 415 |
 
 mod admission;
 mod mcp_endpoint;
+pub mod rate_limit;
 mod refusal;
 pub mod server;
 
@@ -31,7 +33,9 @@ use crate::{
     catalog::Catalog,
     config::Resolved,
     lifecycle::Lifecycle,
-    mcp::{McpServer, http::McpHttpService, sessions::CappedSessions},
+    mcp::{
+        McpServer, http::McpHttpService, sessions::CappedSessions, subscriptions::Subscriptions,
+    },
     metrics::{self, Metrics, OpenSessions, Scrape, StoreHealth},
     rest::{self, AppState},
     store::Store,
@@ -50,6 +54,9 @@ pub struct Pipeline {
     /// Shared state: rate-limit budgets and notification fan-out across
     /// replicas (in memory for one replica).
     pub store: Store,
+    /// `subscriptions/listen` streams, hearing every replica's changes
+    /// through the store.
+    pub subscriptions: Subscriptions,
     /// Task-augmented tool calls, kept in the store.
     pub tasks: Tasks,
 }
@@ -69,6 +76,7 @@ impl Pipeline {
                 config.limits.session_hibernate_after(),
             )),
             tasks: Tasks::new(&store, &config.tasks),
+            subscriptions: Subscriptions::shared(store.clone()),
             store,
         }
     }
@@ -81,7 +89,8 @@ impl Pipeline {
                 Arc::clone(&self.catalog),
                 self.lifecycle.clone(),
                 self.tasks.clone(),
-            ),
+            )
+            .with_subscriptions(self.subscriptions.clone()),
             config,
             &self.lifecycle,
             Arc::clone(&self.sessions),
@@ -108,6 +117,7 @@ impl Pipeline {
             &config.limits,
             self.lifecycle.clone(),
             auth,
+            rate_limit::RateLimiter::new(&config.rate_limits, self.store.clone()),
             Arc::clone(&self.metrics),
         );
         documented
@@ -115,7 +125,7 @@ impl Pipeline {
             .route("/mcp", any(mcp_endpoint::mcp).with_state(endpoint))
             .fallback(rest::not_found)
             .method_not_allowed_fallback(rest::method_not_allowed)
-            // The one layer, around every route: admission runs stages 1-8.
+            // The one layer, around every route: admission runs stages 1-9.
             .layer(admission::AdmissionLayer(Arc::new(admission)))
     }
 

@@ -12,9 +12,10 @@
 //! Body, request time, in-flight and drain limits act per request, in the
 //! router ([`super::router`]), the same for both protocols.
 
-use std::{io, time::Duration};
+use std::{io, net::SocketAddr, time::Duration};
 
-use axum::Router;
+use axum::{Router, extract::ConnectInfo};
+use hyper::{Request, body::Incoming};
 use hyper_util::{
     rt::{TokioExecutor, TokioIo, TokioTimer},
     server::{conn::auto, graceful::GracefulShutdown},
@@ -22,6 +23,7 @@ use hyper_util::{
 };
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
+use tower::{ServiceExt, util::Either};
 
 use crate::config::Limits;
 
@@ -32,19 +34,22 @@ const MAX_STREAMS_PER_CONNECTION: u32 = 100;
 /// Serves `router` on `listener` until `stop` is cancelled; then stops
 /// accepting and lets open connections finish their requests (hyper's
 /// graceful shutdown: HTTP/1.1 closes after the current response, HTTP/2
-/// sends GOAWAY).
+/// sends GOAWAY). With `record_peers`, each request carries its peer's
+/// address (axum's `ConnectInfo`), which rate limits key on; without, no
+/// request pays for it.
 pub async fn serve_connections(
     listener: TcpListener,
     router: Router,
     limits: Limits,
+    record_peers: bool,
     stop: CancellationToken,
 ) -> io::Result<()> {
     let builder = connection_builder(&limits);
     let graceful = GracefulShutdown::new();
     loop {
-        let stream = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _peer)) => stream,
+                Ok(accepted) => accepted,
                 Err(e) => {
                     // Out of file descriptors and the like: back off rather
                     // than spin; the listener itself is still fine.
@@ -56,7 +61,21 @@ pub async fn serve_connections(
             () = stop.cancelled() => break,
         };
         let _ = stream.set_nodelay(true);
-        let service = TowerToHyperService::new(router.clone());
+        let service = if record_peers {
+            Either::Left(
+                router
+                    .clone()
+                    .map_request(move |mut request: Request<Incoming>| {
+                        request
+                            .extensions_mut()
+                            .insert(ConnectInfo::<SocketAddr>(peer));
+                        request
+                    }),
+            )
+        } else {
+            Either::Right(router.clone())
+        };
+        let service = TowerToHyperService::new(service);
         let connection = builder
             .serve_connection_with_upgrades(TokioIo::new(stream), service)
             .into_owned();

@@ -298,7 +298,9 @@ mod tests {
     use crate::config::Toolset;
 
     fn fast_path() -> FastPath {
-        let catalog = crate::app::catalog(&[Toolset::Core, Toolset::Conformance]);
+        let key = rmcp::model::RequestStateCodec::try_new([7u8; 32].to_vec())
+            .expect("32 bytes is the minimum key length");
+        let catalog = crate::app::catalog(&[Toolset::Core, Toolset::Conformance], &key);
         FastPath::new(catalog, Some(vec!["localhost".into(), "127.0.0.1".into()]))
     }
 

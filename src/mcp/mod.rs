@@ -8,6 +8,6 @@ mod server;
 mod session;
 pub mod sessions;
 pub mod stdio;
-mod subscriptions;
+pub mod subscriptions;
 
 pub use server::McpServer;

@@ -73,6 +73,16 @@ impl McpServer {
         &self.catalog
     }
 
+    /// The same server, its `subscriptions/listen` streams being
+    /// `subscriptions` (e.g. [`Subscriptions::shared`] across replicas).
+    pub fn with_subscriptions(self, subscriptions: Subscriptions) -> Self {
+        Self {
+            listeners: Arc::new(subscriptions.clone()),
+            subscriptions,
+            ..self
+        }
+    }
+
     /// A handler for a new session (or stateless request): shares the
     /// catalog and subscriptions, starts with no session state.
     pub fn for_new_session(&self) -> Self {

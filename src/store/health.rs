@@ -13,7 +13,9 @@ const INTERVAL: Duration = Duration::from_secs(1);
 /// Pings once (so the state is known before serving; at most the operation
 /// timeout), then keeps pinging in the background until the store is dropped.
 pub(super) async fn start(store: &Store) {
-    if !ping(store).await {
+    if ping(store).await {
+        tracing::info!("state store reachable");
+    } else {
         tracing::warn!(
             "state store unreachable at start-up; serving anyway and reconnecting in the background"
         );
@@ -41,7 +43,7 @@ async fn ping(store: &Store) -> bool {
         .await;
     match answered {
         Ok(_) => {
-            store.set_up(true, "");
+            store.set_up(true, "PONG");
             true
         }
         Err(e) => {

@@ -41,6 +41,8 @@ struct Inner {
     op_timeout: Duration,
     /// Whether the last health check or operation reached the backend.
     up: AtomicBool,
+    /// True until the first health check has answered.
+    first_check: AtomicBool,
     counters: counter::MemoryCounters,
     fanout: fanout::Fanout,
 }
@@ -129,6 +131,7 @@ impl Store {
                 backend,
                 op_timeout,
                 up: AtomicBool::new(up),
+                first_check: AtomicBool::new(!up),
                 counters: counter::MemoryCounters::default(),
                 fanout: fanout::Fanout::default(),
             }),
@@ -188,10 +191,12 @@ impl Store {
         }
     }
 
-    /// Records whether the backend is reachable; one log line per change.
+    /// Records whether the backend is reachable; one log line per change
+    /// (none for the first answer at start-up, which `health` reports).
     fn set_up(&self, up: bool, reason: &str) {
         let was = self.inner.up.swap(up, Ordering::Relaxed);
-        if was != up {
+        let first = self.inner.first_check.swap(false, Ordering::Relaxed);
+        if was != up && !first {
             if up {
                 tracing::warn!(backend = self.backend_name(), "state store reachable again");
             } else {

@@ -141,6 +141,146 @@ def deployment_problems(dep, version, overlay):
     return p
 
 
+REDIS_SELECTOR = {"app.kubernetes.io/name": "redis", "app.kubernetes.io/instance": "mcp-rust-server-redis"}
+REDIS_URL = "redis://mcp-rust-server-redis:6379/0"
+
+
+def restricted_problems(pod, container):
+    """Pod Security Standards "restricted" for one container of `pod`."""
+    p = []
+    psc = pod.get("securityContext", {})
+    csc = container.get("securityContext", {})
+
+    def eff(key):
+        return csc.get(key, psc.get(key))
+
+    name = container.get("name")
+    if eff("runAsNonRoot") is not True:
+        p.append(f"{name}: runAsNonRoot not true")
+    if eff("runAsUser") == 0:
+        p.append(f"{name}: runs as root")
+    if (eff("seccompProfile") or {}).get("type") != "RuntimeDefault":
+        p.append(f"{name}: seccomp not RuntimeDefault")
+    if csc.get("allowPrivilegeEscalation") is not False:
+        p.append(f"{name}: allowPrivilegeEscalation not false")
+    if csc.get("privileged"):
+        p.append(f"{name}: privileged")
+    if csc.get("capabilities", {}).get("drop") != ["ALL"] or csc.get("capabilities", {}).get("add"):
+        p.append(f"{name}: capabilities not exactly drop ALL")
+    if csc.get("readOnlyRootFilesystem") is not True:
+        p.append(f"{name}: root filesystem writable")
+    return p
+
+
+def secret_file(pod, container, env_name):
+    """(secret name, key) behind the file an env var names, or a problem."""
+    value = env_of(container).get(env_name, {})
+    if "valueFrom" in value:
+        return None, f"{env_name} comes from the environment, not a file"
+    path = value.get("value", "")
+    volumes = {v["name"]: v for v in pod.get("volumes", [])}
+    for mount in container.get("volumeMounts", []):
+        secret = volumes.get(mount["name"], {}).get("secret")
+        if not secret or not path.startswith(mount["mountPath"].rstrip("/") + "/"):
+            continue
+        if mount.get("readOnly") is not True:
+            return None, f"{env_name}: mount {mount['mountPath']} is writable"
+        item = path[len(mount["mountPath"].rstrip("/")) + 1:]
+        for entry in secret.get("items", []):
+            if entry["path"] == item:
+                return (secret["secretName"], entry["key"]), None
+    return None, f"{env_name}={path!r} is not a file of a mounted Secret"
+
+
+def redis_problems(objs):
+    """The redis component as rendered into an overlay."""
+    p = []
+    dep = objs.get(("Deployment", "mcp-rust-server-redis"))
+    if not dep:
+        return ["no Deployment mcp-rust-server-redis"]
+    pod = dep["spec"]["template"]["spec"]
+    labels = dep["spec"]["template"]["metadata"]["labels"]
+    if dep["spec"]["selector"]["matchLabels"] != REDIS_SELECTOR:
+        p.append(f"redis selector is {dep['spec']['selector']['matchLabels']}")
+    if any(labels.get(k) == v for k, v in SELECTOR.items()):
+        p.append("redis pods carry the server's selector labels (the server Service would route to them)")
+    if dep["spec"].get("replicas") != 1:
+        p.append("want exactly one Redis")
+    if pod.get("automountServiceAccountToken") is not False:
+        p.append("redis mounts a service account token")
+    for c in pod.get("initContainers", []) + pod.get("containers", []):
+        p += restricted_problems(pod, c)
+        if c["image"].endswith(":latest") or ":" not in c["image"]:
+            p.append(f"{c['name']}: image {c['image']} has no pinned tag")
+        res = c.get("resources", {})
+        if not all(res.get(k, {}).get(r) for k in ("requests", "limits") for r in ("cpu", "memory")):
+            p.append(f"{c['name']}: cpu/memory requests and limits needed")
+        if any("valueFrom" in e for e in c.get("env", [])):
+            p.append(f"{c['name']}: a secret in the environment")
+    secrets = [v["secret"]["secretName"] for v in pod.get("volumes", []) if "secret" in v]
+    if secrets != ["mcp-rust-server-redis"]:
+        p.append(f"redis reads secrets {secrets}, want the password file from mcp-rust-server-redis")
+    svc = objs.get(("Service", "mcp-rust-server-redis"), {}).get("spec", {})
+    if svc.get("selector") != REDIS_SELECTOR or [x["port"] for x in svc.get("ports", [])] != [6379]:
+        p.append(f"redis Service is {svc}")
+    np = objs.get(("NetworkPolicy", "mcp-rust-server-redis"), {}).get("spec", {})
+    want = [{"from": [{"podSelector": {"matchLabels": SELECTOR}}], "ports": [{"protocol": "TCP", "port": 6379}]}]
+    if np.get("podSelector", {}).get("matchLabels") != REDIS_SELECTOR or np.get("policyTypes") != ["Ingress"] \
+            or np.get("ingress") != want:
+        p.append(f"redis NetworkPolicy does not admit only the server pods on 6379: {np}")
+    return p
+
+
+def server_state_problems(objs):
+    """The server's side of the shared state: Redis URL, and the password and
+    request-state keys as files of mounted Secrets."""
+    p = []
+    pod = objs[("Deployment", "mcp-rust-server")]["spec"]["template"]["spec"]
+    c = pod["containers"][0]
+    url = env_of(c).get("MCP_REDIS_URL", {}).get("value")
+    if url != REDIS_URL:
+        p.append(f"MCP_REDIS_URL is {url!r}, want {REDIS_URL}")
+    for env_name, want in (("MCP_REDIS_PASSWORD_FILE", ("mcp-rust-server-redis", "password")),
+                           ("MCP_REQUEST_STATE_KEYS_FILE", ("mcp-rust-server-request-state", "keys"))):
+        found, problem = secret_file(pod, c, env_name)
+        if problem:
+            p.append(problem)
+        elif found != want:
+            p.append(f"{env_name} is secret {found}, want {want}")
+    return p
+
+
+def state_self_test(prod):
+    """Planted faults in the redis component and the server's wiring must
+    be noticed."""
+    def redis_pod(o):
+        return o[("Deployment", "mcp-rust-server-redis")]["spec"]["template"]["spec"]
+
+    def server_container(o):
+        return o[("Deployment", "mcp-rust-server")]["spec"]["template"]["spec"]["containers"][0]
+
+    def env_secret(o):
+        env = env_of(server_container(o))["MCP_REDIS_PASSWORD_FILE"]
+        env.pop("value")
+        env["valueFrom"] = {"secretKeyRef": {"name": "mcp-rust-server-redis", "key": "password"}}
+
+    mutations = {
+        "redis as root": (redis_problems, lambda o: redis_pod(o)["containers"][0]["securityContext"].update(runAsUser=0)),
+        "redis escalates": (redis_problems, lambda o: redis_pod(o)["initContainers"][0]["securityContext"].update(allowPrivilegeEscalation=True)),
+        "redis open to all": (redis_problems, lambda o: o[("NetworkPolicy", "mcp-rust-server-redis")]["spec"]["ingress"][0].pop("from")),
+        "redis pods look like servers": (redis_problems, lambda o: o[("Deployment", "mcp-rust-server-redis")]["spec"]["template"]["metadata"]["labels"].update(SELECTOR)),
+        "password in the environment": (server_state_problems, env_secret),
+        "keys file outside the Secret": (server_state_problems, lambda o: env_of(server_container(o))["MCP_REQUEST_STATE_KEYS_FILE"].update(value="/tmp/keys")),
+    }
+    missed = []
+    for name, (check, mutate) in mutations.items():
+        objs = copy.deepcopy(prod)
+        mutate(objs)
+        if not check(objs):
+            missed.append(name)
+    report(f"self-test: the shared-state checks catch {len(mutations)} planted faults", [f"missed: {m}" for m in missed])
+
+
 def self_test(dep, version):
     """Each mutation must make deployment_problems() complain."""
     mutations = {
@@ -209,6 +349,14 @@ def main():
            [] if auth == {"name": "mcp-rust-server-auth", "key": "tokens", "optional": False} else [f"got {auth}"])
     mk_auth = env_of(mk[dep_key]["spec"]["template"]["spec"]["containers"][0]).get("MCP_AUTH_TOKENS")
     report("minikube: no auth Secret needed", [] if mk_auth is None else ["minikube wires MCP_AUTH_TOKENS"])
+    report("production: Redis (one pod, restricted, pinned image, password file from a Secret, "
+           "NetworkPolicy admits only the server pods on 6379)", redis_problems(prod))
+    report("production: server wired to Redis; its password and the request-state keys are Secret files",
+           server_state_problems(prod))
+    mk_store = env_of(mk[dep_key]["spec"]["template"]["spec"]["containers"][0]).get("MCP_REDIS_URL")
+    report("minikube: one replica, in-memory store (no Redis)",
+           [] if mk_store is None and ("Deployment", "mcp-rust-server-redis") not in mk else ["minikube wires Redis"])
+    state_self_test(prod)
     sys.exit(1 if failures else 0)
 
 
