@@ -91,7 +91,8 @@ impl Runner {
                 () = stopping.cancelled() => {
                     self.cancel.cancel();
                     break Err(ToolError::Protocol(ErrorData::internal_error(
-                        shutdown_message(&self.record.tool), None,
+                        shutdown_message(&self.record.tool),
+                        None,
                     )));
                 }
                 Some(ask) = asks.recv() => {
@@ -101,41 +102,21 @@ impl Runner {
                         reply: ask.reply,
                     });
                     self.show_questions(&pending);
-                    if !self.save().await { return self.abandon("its record is gone") }
+                    if !self.save().await {
+                        return self.abandon();
+                    }
                     renewed = Instant::now();
                 }
                 _ = poll.tick() => {
-                    match self.store.get(&self.record.id).await {
-                        Ok(None) => return self.abandon("it expired"),
-                        Ok(Some((_, control))) => {
-                            let mut changed = false;
-                            if control.cancel_requested && !self.cancel.is_cancelled() {
-                                // Dropping the open questions ends the tool's waits.
-                                changed = !pending.is_empty();
-                                pending.clear();
-                                self.cancel.cancel();
-                            }
-                            let taken: Vec<String> = control.responses.keys().cloned().collect();
-                            if !taken.is_empty() {
-                                changed |= deliver(&mut pending, control.responses);
-                            }
-                            if changed {
-                                self.show_questions(&pending);
-                                if !self.save().await { return self.abandon("its lease lapsed") }
-                                renewed = Instant::now();
-                            }
-                            if !taken.is_empty()
-                                && let Err(e) = self.store.forget_responses(&self.record.id, taken).await
-                            {
-                                // Taken again next time, and ignored then.
-                                tracing::debug!(task = %self.record.id, error = %e, "answers not cleared");
-                            }
-                        }
-                        Err(e) => tracing::warn!(task = %self.record.id, error = %e,
-                            "task control not read; retrying"),
+                    match self.read_control(&mut pending).await {
+                        Some(true) => renewed = Instant::now(),
+                        Some(false) => {}
+                        None => return self.abandon(),
                     }
                     if renewed.elapsed() >= renew_every {
-                        if !self.save().await { return self.abandon("its lease lapsed") }
+                        if !self.save().await {
+                            return self.abandon();
+                        }
                         renewed = Instant::now();
                     }
                 }
@@ -149,6 +130,47 @@ impl Runner {
         if !self.save().await {
             tracing::warn!(task = %self.record.id, "task finished after its record was gone");
         }
+    }
+
+    /// Reads the client's side of the task from the store: a cancel request
+    /// goes to the tool, answers to the questions waiting for them. `None`:
+    /// the task is gone or the store refused the new state (stop). `Some`:
+    /// whether the record was saved (which renewed the lease).
+    async fn read_control(&mut self, pending: &mut Vec<Pending>) -> Option<bool> {
+        let control = match self.store.get(&self.record.id).await {
+            Ok(Some((_, control))) => control,
+            Ok(None) => return None,
+            Err(e) => {
+                // The store logs the outage once; the lease tells clients.
+                tracing::debug!(task = %self.record.id, error = %e, "task control not read");
+                return Some(false);
+            }
+        };
+        let mut changed = false;
+        if control.cancel_requested && !self.cancel.is_cancelled() {
+            // Dropping the open questions ends the tool's waits.
+            changed = !pending.is_empty();
+            pending.clear();
+            self.cancel.cancel();
+        }
+        let taken: Vec<String> = control.responses.keys().cloned().collect();
+        if !taken.is_empty() {
+            changed |= deliver(pending, control.responses);
+        }
+        if changed {
+            self.show_questions(pending);
+            if !self.save().await {
+                return None;
+            }
+        }
+        // Only now that the state showing them taken is saved.
+        if !taken.is_empty()
+            && let Err(e) = self.store.forget_responses(&self.record.id, taken).await
+        {
+            // Taken again next time, and ignored then.
+            tracing::debug!(task = %self.record.id, error = %e, "answers not cleared");
+        }
+        Some(changed)
     }
 
     /// The task's state from its open questions.
@@ -176,15 +198,21 @@ impl Runner {
             Err(e) => {
                 // The lease is not renewed; if the store stays away past it,
                 // the task is reported failed, which is the truth by then.
-                tracing::warn!(task = %self.record.id, error = %e, "task state not saved");
+                // The store itself logs the outage once.
+                tracing::debug!(task = %self.record.id, error = %e, "task state not saved");
                 true
             }
         }
     }
 
-    /// Stops the tool: nobody can see the task any more.
-    fn abandon(self, why: &str) {
-        tracing::info!(task = %self.record.id, tool = %self.record.tool, why, "task abandoned");
+    /// Stops the tool: the task expired, or its lease lapsed and clients
+    /// were told it failed, so no result of it can be shown any more.
+    fn abandon(self) {
+        tracing::info!(
+            task = %self.record.id,
+            tool = %self.record.tool,
+            "task abandoned: expired, or its lease lapsed"
+        );
         self.cancel.cancel();
     }
 }
