@@ -13,7 +13,7 @@ use super::{
     AppState,
     error::{ApiError, JsonBody},
 };
-use crate::catalog::{ToolContext, ToolError, ToolOutput};
+use crate::catalog::{TaskSupport, ToolContext, ToolError, ToolOutput};
 
 /// `GET /mcp/tools`.
 #[derive(Debug, Serialize, ToSchema)]
@@ -92,7 +92,7 @@ pub async fn list(State(state): State<AppState>) -> Json<ToolList> {
     (status = 408, description = "The request took longer than REQUEST_TIMEOUT_SECONDS", body = super::ErrorBody),
     (status = 413, description = "The body is larger than MAX_BODY_BYTES", body = super::ErrorBody),
     (status = 415, description = "The body is not declared as application/json", body = super::ErrorBody),
-    (status = 422, description = "Wrong body shape, invalid arguments, or the tool failed", body = super::ErrorBody),
+    (status = 422, description = "Wrong body shape, invalid arguments, the tool failed, or it runs only as an MCP task", body = super::ErrorBody),
     (status = 503, description = "Overloaded or shutting down; retry (see Retry-After)", body = super::ErrorBody)))]
 pub async fn execute(
     State(state): State<AppState>,
@@ -102,6 +102,12 @@ pub async fn execute(
         .catalog
         .tool(&request.tool)
         .ok_or_else(|| ApiError::not_found(format!("Tool '{}' not found", request.tool)))?;
+    if tool.task_support() == TaskSupport::Required {
+        return Err(ApiError::unprocessable(format!(
+            "Tool '{}' runs only as an MCP task (the tasks extension); call it over /mcp",
+            tool.name()
+        )));
+    }
     let result = match tool.call(request.arguments, ToolContext::rest()).await {
         Ok(ToolOutput::Json(result)) => result,
         Ok(ToolOutput::Result(result)) if result.is_error == Some(true) => {

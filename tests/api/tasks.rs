@@ -443,3 +443,19 @@ async fn beyond_max_running_tasks_a_task_call_is_refused_until_one_finishes() {
         .expect("a slot frees up (hang guard)");
     assert_eq!(answer["result"]["resultType"], "task");
 }
+
+#[tokio::test]
+async fn rest_refuses_a_task_only_tool_and_runs_the_others_in_the_call() {
+    let app = spawn_app(&CONFORMANCE).await;
+    let (status, body) = app.execute("failing_job", json!({})).await;
+    assert_eq!(status, 422);
+    assert_eq!(
+        body,
+        json!({"detail": "Tool 'failing_job' runs only as an MCP task (the tasks extension); call it over /mcp"})
+    );
+    let (status, body) = app
+        .execute("slow_compute", json!({"seconds": 0, "label": "rest"}))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(body["result"], "Computed rest in 0 s");
+}
