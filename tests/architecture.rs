@@ -16,7 +16,9 @@ const LEAVES: [&str; 4] = ["config", "lifecycle", "jsonrpc", "healthcheck"];
 /// The domain: what is offered, independent of how it is served.
 const DOMAIN: [&str; 4] = ["catalog", "tools", "resources", "conformance"];
 /// What the domain must not know.
-const ABOVE_DOMAIN: [&str; 7] = ["metrics", "store", "mcp", "rest", "auth", "http", "app"];
+const ABOVE_DOMAIN: [&str; 8] = [
+    "metrics", "store", "tasks", "mcp", "rest", "auth", "http", "app",
+];
 
 #[test]
 fn the_module_graph_has_no_cycle() {
