@@ -348,8 +348,12 @@ async fn a_task_is_forgotten_once_its_ttl_has_passed() {
     ])
     .await;
     let client = Client::declaring(&app);
-    let id = client.start("slow_compute", json!({"seconds": 0})).await;
-    assert_eq!(client.wait_for(&id, "completed").await["ttlMs"], 1000);
+    let created = client
+        .call_tool("slow_compute", json!({"seconds": 0}))
+        .await["result"]
+        .clone();
+    assert_eq!(created["ttlMs"], 1000, "{created}");
+    let id = created["taskId"].as_str().expect("a task id").to_owned();
     let gone = async {
         loop {
             let answer = client.get(&id).await;
