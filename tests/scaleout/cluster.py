@@ -78,6 +78,13 @@ class Process:
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
 
+    def pause(self):
+        """SIGSTOP: the process holds its connections but answers nothing."""
+        self.proc.send_signal(signal.SIGSTOP)
+
+    def resume(self):
+        self.proc.send_signal(signal.SIGCONT)
+
     def kill(self):
         """SIGKILL: the process gets no chance to clean up."""
         if self.alive():
