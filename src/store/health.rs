@@ -13,12 +13,12 @@ const INTERVAL: Duration = Duration::from_secs(1);
 /// Pings once (so the state is known before serving; at most the operation
 /// timeout), then keeps pinging in the background until the store is dropped.
 pub(super) async fn start(store: &Store) {
-    if ping(store).await {
-        tracing::info!("state store reachable");
-    } else {
-        tracing::warn!(
+    match ping(store).await {
+        Ok(()) => tracing::info!("state store reachable"),
+        Err(reason) => tracing::warn!(
+            reason,
             "state store unreachable at start-up; serving anyway and reconnecting in the background"
-        );
+        ),
     }
     let weak = std::sync::Arc::downgrade(&store.inner);
     tokio::spawn(async move {
@@ -28,15 +28,15 @@ pub(super) async fn start(store: &Store) {
         loop {
             ticks.tick().await;
             let Some(inner) = weak.upgrade() else { return };
-            ping(&Store { inner }).await;
+            let _ = ping(&Store { inner }).await;
         }
     });
 }
 
-/// One `PING`: true iff Redis answered it in time.
-async fn ping(store: &Store) -> bool {
+/// One `PING`: `Err` with the reason unless Redis answered it in time.
+async fn ping(store: &Store) -> Result<(), String> {
     let Some(mut connection) = store.redis() else {
-        return true;
+        return Ok(());
     };
     let answered = store
         .run(redis::cmd("PING").query_async::<String>(&mut connection))
@@ -44,13 +44,14 @@ async fn ping(store: &Store) -> bool {
     match answered {
         Ok(_) => {
             store.set_up(true, "PONG");
-            true
+            Ok(())
         }
         Err(e) => {
             // `run` has noted an unreachable Redis; a refused PING (e.g. a
             // wrong password) means down as well.
-            store.set_up(false, &e.to_string());
-            false
+            let reason = e.to_string();
+            store.set_up(false, &reason);
+            Err(reason)
         }
     }
 }

@@ -78,6 +78,13 @@ class Process:
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
 
+    def pause(self):
+        """SIGSTOP: the process holds its connections but answers nothing."""
+        self.proc.send_signal(signal.SIGSTOP)
+
+    def resume(self):
+        self.proc.send_signal(signal.SIGCONT)
+
     def kill(self):
         """SIGKILL: the process gets no chance to clean up."""
         if self.alive():
@@ -101,24 +108,39 @@ class Process:
 
 
 class Redis:
-    def __init__(self, workdir):
+    """redis-server on a loopback port; with `tls`, (cert, key, CA) files,
+    it speaks TLS only and wants `password`."""
+
+    def __init__(self, workdir, tls=None, password=None, name="redis"):
         self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
+        scheme = "rediss" if tls else "redis"
+        self.url = f"{scheme}://localhost:{self.port}/0" if tls else f"redis://127.0.0.1:{self.port}/0"
         self.workdir = workdir
+        self.tls = tls
+        self.password = password
+        self.name = name
         self.process = None
 
     def start(self):
-        argv = [REDIS_BIN, "--port", str(self.port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--dir", self.workdir]
-        self.process = Process("redis", argv, os.path.join(self.workdir, "redis.log")).start()
-        wait_until("redis-server to accept connections", self.ping)
+        argv = [REDIS_BIN, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                "--dir", self.workdir]
+        if self.tls:
+            cert, key, ca = self.tls
+            argv += ["--port", "0", "--tls-port", str(self.port), "--tls-cert-file", cert,
+                     "--tls-key-file", key, "--tls-ca-cert-file", ca, "--tls-auth-clients", "no"]
+        else:
+            argv += ["--port", str(self.port)]
+        if self.password:
+            argv += ["--requirepass", self.password]
+        self.process = Process(self.name, argv,
+                               os.path.join(self.workdir, f"{self.name}.log")).start()
+        wait_until(f"{self.name} to accept connections", self.listening)
         return self
 
-    def ping(self):
+    def listening(self):
         try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
-                s.sendall(b"PING\r\n")
-                return s.recv(16).startswith(b"+PONG")
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                return True
         except OSError:
             return False
 

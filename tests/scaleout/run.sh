@@ -28,6 +28,7 @@ PATH="$PATH:/usr/sbin:/sbin"
 missing=()
 command -v redis-server >/dev/null || missing+=(redis-server)
 command -v nginx >/dev/null || missing+=(nginx-light)
+command -v openssl >/dev/null || missing+=(openssl)
 if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]}"
     sudo_cmd=()
@@ -37,7 +38,7 @@ if [ ${#missing[@]} -gt 0 ]; then
         { "${sudo_cmd[@]}" apt-get update >/dev/null 2>&1 &&
           "${sudo_cmd[@]}" apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null; } ||
         fail_setup "could not install ${missing[*]}"
-    # The package starts a system redis on 6379; the tests use their own.
+    # A system redis the package may start is left alone: the tests run their own on free ports.
 fi
 command -v redis-server >/dev/null && command -v nginx >/dev/null ||
     fail_setup "redis-server or nginx not found after installing"

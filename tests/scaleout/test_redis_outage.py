@@ -1,8 +1,8 @@
-"""Redis killed under running replicas, then started again on the same
-port: stateless calls keep answering throughout, probes stay 200, every
-replica reports the store down (`mcp_store_up 0`) and rate limits fail
-open; once Redis is back, the same processes report it up and share state
-again (fan-out, budgets) without a restart.
+"""Redis hung (SIGSTOP), and Redis killed under running replicas then
+started again on the same port: stateless calls keep answering throughout,
+probes stay 200, every replica reports the store down (`mcp_store_up 0`)
+and rate limits fail open; once Redis is back, the same processes report it
+up and share state again (fan-out, budgets) without a restart.
 
 Runs after test_conformance/test_fanout/test_rate_limits (pytest's file
 order) so that the other tests see a healthy Redis."""
@@ -28,6 +28,29 @@ def calculate_through(url, count):
 @pytest.fixture(scope="module")
 def pids(cluster, limited_cluster):
     return [r.process.pid for r in cluster.replicas + limited_cluster.replicas]
+
+
+def test_a_hung_redis_costs_no_answer(cluster, limited_cluster, redis):
+    """Redis stopped (SIGSTOP: connections open, nothing answered), the slow
+    case: every call still gets its answer, bounded by the store timeout, and
+    the replicas say the store is down until Redis answers again."""
+    everyone = cluster.replicas + limited_cluster.replicas
+    redis.process.pause()
+    try:
+        assert calculate_through(cluster.proxy.mcp_url, 6) == [(200, str(i + 1)) for i in range(6)]
+        hung_client = f"198.18.0.{uuid.uuid4().int % 250 + 1}"
+        assert calls_from(limited_cluster.proxy.mcp_url, hung_client, 30) == [200] * 30
+        status, answer, _ = call_tool(cluster.replicas[1].mcp_url, "test_trigger_tool_change", {})
+        assert status == 200 and "result" in answer, answer
+        for replica in everyone:
+            wait_until(f"{replica.name} to report the hung store down",
+                       lambda r=replica: r.metric("mcp_store_up") == 0)
+            assert calls_status(replica.url + "/ready") == 200
+    finally:
+        redis.process.resume()
+    for replica in everyone:
+        wait_until(f"{replica.name} to report the store up again",
+                   lambda r=replica: r.metric("mcp_store_up") == 1)
 
 
 def test_redis_down_then_back_with_the_same_replica_processes(cluster, limited_cluster, redis, pids):
