@@ -226,7 +226,10 @@ impl ServerHandler for McpServer {
 
     /// An unknown tool is the request's fault (a JSON-RPC error); a tool that
     /// ran and failed, or was given bad arguments, is a tool error result the
-    /// model can read and correct (SEP-1303).
+    /// model can read and correct (SEP-1303). A tool that may run as a task,
+    /// called by a request that declares the tasks extension, starts as one
+    /// and the answer is its handle ([`crate::tasks`]); one that must run as
+    /// a task answers `-32021` to a request that does not declare it.
     async fn call_tool(
         &self,
         request: CallToolRequestParams,
