@@ -101,6 +101,13 @@ impl Store {
             return Ok(Self::memory());
         };
         let op_timeout = settings.op_timeout();
+        if url.starts_with("rediss://") {
+            // The redis crate takes rustls's process-wide crypto provider.
+            // Naming ours keeps TLS working when another dependency turns on
+            // a second provider (rustls then refuses to pick one); an error
+            // means one is installed already, which serves as well.
+            let _ = rustls::crypto::ring::default_provider().install_default();
+        }
         let mut info = url.as_str().into_connection_info()?;
         if let Some(password) = settings.redis_password()? {
             let redis = info.redis_settings().clone().set_password(password);
