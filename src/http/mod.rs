@@ -36,7 +36,7 @@ use crate::{
     mcp::{
         McpServer, http::McpHttpService, sessions::CappedSessions, subscriptions::Subscriptions,
     },
-    metrics::{self, Metrics, OpenSessions, Scrape, StoreHealth},
+    metrics::{self, Metrics, OpenSessions, RunningTasks, Scrape, StoreHealth},
     rest::{self, AppState},
     store::Store,
     tasks::Tasks,
@@ -141,7 +141,14 @@ impl Pipeline {
                 .legacy_sessions
                 .then(|| Arc::clone(&self.sessions) as Arc<dyn OpenSessions>),
             store: Arc::new(self.store.clone()),
+            tasks: Arc::new(self.tasks.clone()),
         }
+    }
+}
+
+impl RunningTasks for Tasks {
+    fn running_tasks(&self) -> usize {
+        self.running()
     }
 }
 

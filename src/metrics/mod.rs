@@ -52,6 +52,7 @@ pub struct Metrics {
     legacy_sessions: Gauge,
     legacy_sessions_live: Gauge,
     store_up: Gauge,
+    tasks_running: Gauge,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -137,6 +138,12 @@ impl Metrics {
             "1 while the state store answers (always 1 for the in-memory store), else 0",
             store_up.clone(),
         );
+        let tasks_running = Gauge::default();
+        registry.register(
+            "mcp_tasks_running",
+            "Tasks (the MCP tasks extension) running on this replica",
+            tasks_running.clone(),
+        );
         registry.register(
             "build",
             "Build information",
@@ -157,6 +164,7 @@ impl Metrics {
             legacy_sessions,
             legacy_sessions_live,
             store_up,
+            tasks_running,
         }
     }
 
@@ -296,12 +304,18 @@ pub trait StoreHealth: Send + Sync + 'static {
     fn store_up(&self) -> bool;
 }
 
+/// How many tasks this replica runs, read at scrape time.
+pub trait RunningTasks: Send + Sync + 'static {
+    fn running_tasks(&self) -> usize;
+}
+
 /// What the `/metrics` handler reads.
 #[derive(Clone)]
 pub struct Scrape {
     pub metrics: Arc<Metrics>,
     pub sessions: Option<Arc<dyn OpenSessions>>,
     pub store: Arc<dyn StoreHealth>,
+    pub tasks: Arc<dyn RunningTasks>,
 }
 
 /// `GET /metrics`, with its OpenAPI operation.
@@ -330,6 +344,10 @@ pub async fn scrape_metrics(State(scrape): State<Scrape>) -> Response {
         .metrics
         .store_up
         .set(i64::from(scrape.store.store_up()));
+    scrape
+        .metrics
+        .tasks_running
+        .set(i64::try_from(scrape.tasks.running_tasks()).unwrap_or(i64::MAX));
     let mut response = scrape.metrics.render().into_response();
     response
         .headers_mut()

@@ -463,3 +463,34 @@ async fn rest_refuses_a_task_only_tool_and_runs_the_others_in_the_call() {
     assert_eq!(status, 200);
     assert_eq!(body["result"], "Computed rest in 0 s");
 }
+
+#[tokio::test]
+async fn metrics_count_the_tasks_running_here() {
+    let app = spawn_app(&CONFORMANCE).await;
+    let running = |text: String| {
+        text.lines()
+            .find_map(|line| line.strip_prefix("mcp_tasks_running "))
+            .map(str::to_owned)
+    };
+    let scrape = || async {
+        app.get("/metrics")
+            .await
+            .text()
+            .await
+            .expect("metrics text")
+    };
+    assert_eq!(running(scrape().await).as_deref(), Some("0"));
+    let client = Client::declaring(&app);
+    let id = client.start("slow_compute", json!({"seconds": 600})).await;
+    assert_eq!(running(scrape().await).as_deref(), Some("1"));
+    client.send("tasks/cancel", json!({ "taskId": id })).await;
+    client.wait_for(&id, "cancelled").await;
+    let drained = async {
+        while running(scrape().await).as_deref() != Some("0") {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(20), drained)
+        .await
+        .expect("the gauge returns to 0 (hang guard)");
+}
