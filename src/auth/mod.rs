@@ -5,15 +5,25 @@
 //! and that URL serves the RFC 9728 metadata ([`metadata`]). Probes,
 //! `/metrics`, the docs and the metadata itself stay open.
 //!
-//! Tokens are checked by a [`TokenValidator`]: today [`StaticTokens`]
-//! (`MCP_AUTH_TOKENS`, compared in constant time); a JWT/JWKS validator is
-//! another implementation of the same trait, with no change to the pipeline.
-//! Tokens are never logged (see [`crate::config::AuthSettings`]).
+//! Tokens are checked by a [`TokenValidator`] ([`validators`] tries each
+//! configured one): [`StaticTokens`] (`MCP_AUTH_TOKENS`, `MCP_AUTH_TOKENS_FILE`,
+//! compared in constant time), JWT access tokens from an OAuth issuer
+//! ([`jwt`], keys from [`jwks`]), opaque tokens through RFC 7662
+//! introspection ([`introspection`]). A valid token's [`Principal`] and the
+//! tools its scopes reach ([`ToolAccess`]) go into the request's extensions.
+//! Tokens are never logged, counted or echoed (see
+//! [`crate::config::AuthSettings`]).
 
+mod http_client;
+mod introspection;
+mod jwks;
+mod jwt;
 pub mod metadata;
 mod static_tokens;
+mod validators;
+mod verified_cache;
 
-use std::{future::Future, pin::Pin, sync::Arc};
+use std::{future::Future, pin::Pin, sync::Arc, time::Duration};
 
 use axum::{
     extract::Request,
@@ -23,13 +33,20 @@ use axum::{
 
 pub use static_tokens::StaticTokens;
 
-use crate::{config::AuthSettings, rest::ApiError};
+use crate::{
+    catalog::{Catalog, Grant, ToolAccess, ToolScopes},
+    config::{AuthSettings, OAuthSettings},
+    rest::ApiError,
+};
 
 /// Who a valid token belongs to; put in the request's extensions.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
-    /// A name safe to log (never the token).
+    /// A name safe to log (never the token): a JWT's or introspection
+    /// answer's `sub` (else `client_id`), or `static-token-<n>`.
     pub subject: String,
+    /// The scopes the token carries.
+    pub grant: Grant,
 }
 
 /// Why a token was not accepted.
@@ -64,19 +81,73 @@ pub struct Auth {
     validator: Option<Arc<dyn TokenValidator>>,
     public_url: Option<String>,
     authorization_servers: Vec<String>,
+    /// What each tool needs; empty when no tool needs a scope.
+    tool_scopes: Arc<ToolScopes>,
 }
 
 impl Auth {
-    pub fn new(settings: &AuthSettings) -> Self {
-        let validator = (!settings.auth_tokens.is_empty())
-            .then(|| Arc::new(StaticTokens::new(&settings.auth_tokens)) as Arc<dyn TokenValidator>);
+    /// From the settings, with `catalog`'s tools for their declared scopes.
+    pub fn new(settings: &AuthSettings, oauth: &OAuthSettings, catalog: &Catalog) -> Self {
+        let client = oauth.is_enabled().then(http_client::client);
+        // Resolution filled in the audience whenever an issuer or an
+        // introspection endpoint is set.
+        let audience = oauth.audience.clone().unwrap_or_default();
+        let validators = validators::Validators {
+            static_tokens: (!settings.auth_tokens.is_empty())
+                .then(|| StaticTokens::new(&settings.auth_tokens)),
+            jwt: oauth
+                .issuer
+                .clone()
+                .zip(client.clone())
+                .map(|(issuer, client)| {
+                    jwt::JwtValidator::new(
+                        client,
+                        issuer,
+                        oauth.jwks_url.clone(),
+                        audience.clone(),
+                        Duration::from_secs(oauth.jwks_refetch_seconds),
+                    )
+                }),
+            introspection: oauth
+                .introspection_url
+                .clone()
+                .zip(client)
+                .map(|(url, client)| {
+                    let credentials = (
+                        oauth.introspection_client_id.clone().unwrap_or_default(),
+                        oauth.introspection_client_secret.clone().unwrap_or_default(),
+                    );
+                    introspection::Introspection::new(
+                        client,
+                        url,
+                        credentials,
+                        audience.clone(),
+                        oauth.issuer.clone(),
+                    )
+                }),
+        };
+        let validator = (!validators.is_empty())
+            .then(|| Arc::new(validators) as Arc<dyn TokenValidator>);
+        let mut authorization_servers = settings.authorization_servers.clone();
+        if let Some(issuer) = &oauth.issuer
+            && !authorization_servers.contains(issuer)
+        {
+            authorization_servers.insert(0, issuer.clone());
+        }
+        let tool_scopes = ToolScopes::new(catalog, &oauth.scopes_by_tool);
+        for (tool, _) in &oauth.scopes_by_tool {
+            if catalog.tool(tool).is_none() {
+                tracing::warn!(tool, "MCP_TOOL_SCOPES names a tool this server does not offer");
+            }
+        }
         Self {
             validator,
             public_url: settings
                 .public_url
                 .as_ref()
                 .map(|url| url.trim_end_matches('/').to_owned()),
-            authorization_servers: settings.authorization_servers.clone(),
+            authorization_servers,
+            tool_scopes: Arc::new(tool_scopes),
         }
     }
 
@@ -102,6 +173,15 @@ impl Auth {
         match result {
             Ok(principal) => {
                 tracing::debug!(subject = %principal.subject, "authenticated");
+                if !self.tool_scopes.is_empty() {
+                    let metadata = format!("{}{METADATA_PATH}", self.base_url(request.headers()));
+                    let access = ToolAccess::new(
+                        principal.grant.clone(),
+                        Arc::clone(&self.tool_scopes),
+                        metadata.into(),
+                    );
+                    request.extensions_mut().insert(access);
+                }
                 request.extensions_mut().insert(principal);
                 Ok(())
             }

@@ -43,6 +43,11 @@ pub trait Tool: Send + Sync + 'static {
     /// call may be answered on the fast path (`src/mcp/fast_path.rs`).
     const SELF_CONTAINED: bool = false;
 
+    /// OAuth scopes a caller's token needs to see and call the tool (all of
+    /// them); `MCP_TOOL_SCOPES` overrides this per tool. See
+    /// [`super::ToolAccess`].
+    const SCOPES: &'static [&'static str] = &[];
+
     /// Runs the tool. `Err` means the tool ran and failed: the caller sees the
     /// message (an MCP tool error, a REST 422), the server is fine.
     fn call(
@@ -128,6 +133,7 @@ pub struct RegisteredTool {
     invoke: Box<Invoke>,
     invoke_raw: Box<InvokeRaw>,
     self_contained: bool,
+    scopes: &'static [&'static str],
     observer: OnceLock<Box<dyn CallObserver>>,
 }
 
@@ -168,6 +174,7 @@ impl RegisteredTool {
             invoke,
             invoke_raw,
             self_contained: T::SELF_CONTAINED,
+            scopes: T::SCOPES,
             observer: OnceLock::new(),
         }
     }
@@ -179,6 +186,11 @@ impl RegisteredTool {
     /// See [`Tool::SELF_CONTAINED`].
     pub fn is_self_contained(&self) -> bool {
         self.self_contained
+    }
+
+    /// See [`Tool::SCOPES`].
+    pub fn scopes(&self) -> &'static [&'static str] {
+        self.scopes
     }
 
     /// The definition MCP's `tools/list` sends and REST's `/mcp/tools` shows.

@@ -5,12 +5,15 @@
 //! plain structs and never parses an argument itself.
 
 mod checks;
+mod oauth;
+mod oauth_checks;
 
 use std::{fmt, net::IpAddr, time::Duration};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use checks::ConfigError;
+pub use oauth::{OAuthSettings, ToolScopeList};
 
 #[derive(Debug, Parser)]
 #[command(name = "mcp-rust-server", version, about)]
@@ -129,6 +132,9 @@ pub struct Settings {
 
     #[command(flatten)]
     pub auth: AuthSettings,
+
+    #[command(flatten)]
+    pub oauth: OAuthSettings,
 }
 
 /// What one client, or a flood of them, may use.

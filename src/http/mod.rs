@@ -72,7 +72,7 @@ impl Pipeline {
             &self.lifecycle,
             Arc::clone(&self.sessions),
         );
-        let auth = Auth::new(&config.auth);
+        let auth = Auth::new(&config.auth, &config.oauth, &self.catalog);
         let state = AppState {
             catalog: Arc::clone(&self.catalog),
             lifecycle: self.lifecycle.clone(),
