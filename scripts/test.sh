@@ -10,6 +10,7 @@
 #   clients      real third-party clients: official Python SDK, MCP Inspector CLI
 #   schemathesis OpenAPI fuzzing of the REST API from GET /openapi.json (tests/schemathesis)
 #   conformance  the official MCP conformance suite, four runs (tests/conformance)
+#   oauth        OAuth resource server against a real authorization server (tests/oauth)
 #   k8s          image + manifests: render, validate, podman, any-replica proof
 #
 # Installs what it needs (pip, npm, apt packages) under .tools/ or the system.
@@ -20,9 +21,9 @@ set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-all=(lint rust clients schemathesis conformance k8s)
+all=(lint rust clients schemathesis conformance oauth k8s)
 if [ "${1:-}" = -h ] || [ "${1:-}" = --help ]; then
-    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
     exit 0
 fi
 sections=("$@")
@@ -35,13 +36,14 @@ section_rust() { cargo test --locked --all-targets; }
 section_clients() { tests/clients/run.sh; }
 section_schemathesis() { tests/schemathesis/run.sh; }
 section_conformance() { tests/conformance/run.sh; }
+section_oauth() { tests/oauth/run.sh; }
 section_k8s() { tests/k8s/run.sh; }
 
 # The release binary is shared by the client, conformance and k8s sections.
 export MCP_SERVER_BIN="$ROOT/target/release/mcp-rust-server"
 needs_release=0
 for s in "${sections[@]}"; do
-    case "$s" in clients | schemathesis | conformance | k8s) needs_release=1 ;; esac
+    case "$s" in clients | schemathesis | conformance | oauth | k8s) needs_release=1 ;; esac
 done
 if [ "$needs_release" = 1 ]; then
     echo "=== build release binary"

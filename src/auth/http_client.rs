@@ -27,7 +27,11 @@ pub fn client() -> reqwest::Client {
         .connect_timeout(CONNECT_TIMEOUT)
         .timeout(TIMEOUT)
         .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")))
+        .user_agent(concat!(
+            env!("CARGO_PKG_NAME"),
+            "/",
+            env!("CARGO_PKG_VERSION")
+        ))
         .build()
         // Why this cannot fail: the only fallible part is the TLS backend,
         // and the configuration above is a rustls one, which reqwest takes.

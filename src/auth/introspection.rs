@@ -78,11 +78,9 @@ impl Introspection {
         if answer.nbf.is_some_and(|nbf| nbf > now + LEEWAY_SECONDS) {
             return Err(refused("not yet valid"));
         }
-        let expires = answer
-            .exp
-            .map_or(now + POSITIVE_CACHE_SECONDS, |exp| {
-                exp.min(now + POSITIVE_CACHE_SECONDS)
-            });
+        let expires = answer.exp.map_or(now + POSITIVE_CACHE_SECONDS, |exp| {
+            exp.min(now + POSITIVE_CACHE_SECONDS)
+        });
         let principal = Principal {
             subject: answer
                 .sub
@@ -157,4 +155,3 @@ impl Audience {
         }
     }
 }
-

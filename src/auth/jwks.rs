@@ -181,7 +181,11 @@ impl KeySource {
     }
 
     async fn fetch(&self) -> Result<Vec<SigningKey>, String> {
-        let known = self.jwks_url.read().unwrap_or_else(|e| e.into_inner()).clone();
+        let known = self
+            .jwks_url
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
         let url = match known {
             Some(url) => url,
             None => {
@@ -309,7 +313,10 @@ mod tests {
         assert!(find(&keys, Some("ec"), Algorithm::ES256).is_some());
         assert!(find(&keys, Some("ec"), Algorithm::RS256).is_none());
         assert!(find(&keys, Some("ed"), Algorithm::EdDSA).is_some());
-        assert!(find(&keys, None, Algorithm::EdDSA).is_some(), "the only EdDSA key");
+        assert!(
+            find(&keys, None, Algorithm::EdDSA).is_some(),
+            "the only EdDSA key"
+        );
         assert!(find(&keys, Some("hmac"), Algorithm::ES256).is_none());
         assert!(find(&keys, Some("nope"), Algorithm::ES256).is_none());
     }

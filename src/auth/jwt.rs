@@ -245,7 +245,10 @@ mod tests {
         });
         let principal = validator.validate(&client_only).await.unwrap();
         assert_eq!(principal.subject, "robot");
-        assert_eq!(principal.grant, Grant::Scopes(Arc::from(vec!["a".to_owned(), "b".to_owned()])));
+        assert_eq!(
+            principal.grant,
+            Grant::Scopes(Arc::from(vec!["a".to_owned(), "b".to_owned()]))
+        );
     }
 
     #[tokio::test]
@@ -253,14 +256,38 @@ mod tests {
         let (validator, _) = validator().await;
         let now = now();
         for (what, token, accepted) in [
-            ("wrong audience", token(|c| c["aud"] = json!("https://other.test/mcp")), false),
-            ("audience list", token(|c| c["aud"] = json!(["x", AUDIENCE])), true),
+            (
+                "wrong audience",
+                token(|c| c["aud"] = json!("https://other.test/mcp")),
+                false,
+            ),
+            (
+                "audience list",
+                token(|c| c["aud"] = json!(["x", AUDIENCE])),
+                true,
+            ),
             ("no audience", token(|c| c["aud"] = Value::Null), false),
-            ("wrong issuer", token(|c| c["iss"] = json!("https://evil.test")), false),
+            (
+                "wrong issuer",
+                token(|c| c["iss"] = json!("https://evil.test")),
+                false,
+            ),
             ("expired", token(|c| c["exp"] = json!(now - 120)), false),
-            ("expired within leeway", token(|c| c["exp"] = json!(now - 30)), true),
-            ("not yet valid", token(|c| c["nbf"] = json!(now + 120)), false),
-            ("valid within leeway", token(|c| c["nbf"] = json!(now + 30)), true),
+            (
+                "expired within leeway",
+                token(|c| c["exp"] = json!(now - 30)),
+                true,
+            ),
+            (
+                "not yet valid",
+                token(|c| c["nbf"] = json!(now + 120)),
+                false,
+            ),
+            (
+                "valid within leeway",
+                token(|c| c["nbf"] = json!(now + 30)),
+                true,
+            ),
         ] {
             assert_eq!(validator.validate(&token).await.is_ok(), accepted, "{what}");
         }
@@ -276,7 +303,9 @@ mod tests {
         let tampered_payload = B64.encode(rich.to_string());
         parts[1] = &tampered_payload;
         let tampered = parts.join(".");
-        let none = unsigned(json!({"alg": "none", "kid": "k1"}), &claims(), |_| Vec::new());
+        let none = unsigned(json!({"alg": "none", "kid": "k1"}), &claims(), |_| {
+            Vec::new()
+        });
         // HS256 "signed" with the published public key as the secret.
         let hmac_with_public_key = {
             let secret = jsonwebtoken::EncodingKey::from_secret(X.as_bytes()).unwrap();
@@ -297,7 +326,11 @@ mod tests {
             ("HS256 keyed with the raw public key", hmac_with_raw_key),
             ("not a JWT", "a.b.c".to_owned()),
         ] {
-            assert_eq!(validator.validate(&token).await, Err(AuthError::Invalid), "{what}");
+            assert_eq!(
+                validator.validate(&token).await,
+                Err(AuthError::Invalid),
+                "{what}"
+            );
         }
     }
 
@@ -306,9 +339,17 @@ mod tests {
         let (validator, fetches) = validator().await;
         for kid in ["made-up-1", "made-up-2", "made-up-3"] {
             let forged = token_with(&claims(), kid);
-            assert_eq!(validator.validate(&forged).await, Err(AuthError::Invalid), "{kid}");
+            assert_eq!(
+                validator.validate(&forged).await,
+                Err(AuthError::Invalid),
+                "{kid}"
+            );
         }
-        assert_eq!(fetches.load(Ordering::SeqCst), 1, "one fetch, then rate-limited");
+        assert_eq!(
+            fetches.load(Ordering::SeqCst),
+            1,
+            "one fetch, then rate-limited"
+        );
         // The keys fetched for the first made-up id serve a real one.
         assert!(validator.validate(&token(|_| {})).await.is_ok());
         assert_eq!(fetches.load(Ordering::SeqCst), 1);

@@ -115,7 +115,10 @@ impl Auth {
                 .map(|(url, client)| {
                     let credentials = (
                         oauth.introspection_client_id.clone().unwrap_or_default(),
-                        oauth.introspection_client_secret.clone().unwrap_or_default(),
+                        oauth
+                            .introspection_client_secret
+                            .clone()
+                            .unwrap_or_default(),
                     );
                     introspection::Introspection::new(
                         client,
@@ -126,8 +129,8 @@ impl Auth {
                     )
                 }),
         };
-        let validator = (!validators.is_empty())
-            .then(|| Arc::new(validators) as Arc<dyn TokenValidator>);
+        let validator =
+            (!validators.is_empty()).then(|| Arc::new(validators) as Arc<dyn TokenValidator>);
         let mut authorization_servers = settings.authorization_servers.clone();
         if let Some(issuer) = &oauth.issuer
             && !authorization_servers.contains(issuer)
@@ -137,7 +140,10 @@ impl Auth {
         let tool_scopes = ToolScopes::new(catalog, &oauth.scopes_by_tool);
         for (tool, _) in &oauth.scopes_by_tool {
             if catalog.tool(tool).is_none() {
-                tracing::warn!(tool, "MCP_TOOL_SCOPES names a tool this server does not offer");
+                tracing::warn!(
+                    tool,
+                    "MCP_TOOL_SCOPES names a tool this server does not offer"
+                );
             }
         }
         Self {

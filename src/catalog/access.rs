@@ -140,10 +140,7 @@ mod tests {
     }
 
     fn scopes(configured: &[(&str, &[&str])]) -> Arc<ToolScopes> {
-        let catalog = Catalog::builder()
-            .tool(Audited)
-            .tool(Open)
-            .build();
+        let catalog = Catalog::builder().tool(Audited).tool(Open).build();
         let configured: Vec<(String, Vec<String>)> = configured
             .iter()
             .map(|(t, s)| ((*t).to_owned(), s.iter().map(|s| (*s).to_owned()).collect()))

@@ -42,16 +42,28 @@ pub struct OAuthSettings {
 
     /// RFC 7662 introspection endpoint: opaque (non-JWT) tokens are checked
     /// there. Needs the client id and secret file below.
-    #[arg(long = "auth-introspection-url", env = "MCP_AUTH_INTROSPECTION_URL", global = true)]
+    #[arg(
+        long = "auth-introspection-url",
+        env = "MCP_AUTH_INTROSPECTION_URL",
+        global = true
+    )]
     pub introspection_url: Option<String>,
 
     /// This server's client id at the introspection endpoint.
-    #[arg(long = "auth-introspection-client-id", env = "MCP_AUTH_INTROSPECTION_CLIENT_ID", global = true)]
+    #[arg(
+        long = "auth-introspection-client-id",
+        env = "MCP_AUTH_INTROSPECTION_CLIENT_ID",
+        global = true
+    )]
     pub introspection_client_id: Option<String>,
 
     /// A file holding this server's client secret at the introspection
     /// endpoint (surrounding whitespace trimmed).
-    #[arg(long = "auth-introspection-client-secret-file", env = "MCP_AUTH_INTROSPECTION_CLIENT_SECRET_FILE", global = true)]
+    #[arg(
+        long = "auth-introspection-client-secret-file",
+        env = "MCP_AUTH_INTROSPECTION_CLIENT_SECRET_FILE",
+        global = true
+    )]
     pub introspection_client_secret_file: Option<PathBuf>,
 
     /// Scopes a token needs to see and call a tool:

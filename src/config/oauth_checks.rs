@@ -131,9 +131,7 @@ fn is_http_url(url: &str) -> bool {
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"));
-    rest.is_some_and(|rest| {
-        !rest.is_empty() && !url.chars().any(|c| c.is_whitespace() || c == '"')
-    })
+    rest.is_some_and(|rest| !rest.is_empty() && !url.chars().any(|c| c.is_whitespace() || c == '"'))
 }
 
 /// `MCP_TOOL_SCOPES` entries, `tool=scope[ scope…]`, into each tool's
@@ -190,17 +188,24 @@ mod tests {
     fn temp_file(name: &str, content: &str) -> std::path::PathBuf {
         let path = std::env::temp_dir().join(format!("mcp-oauth-{}-{name}", std::process::id()));
         let mut file = fs::File::create(&path).expect("the temp dir is writable");
-        file.write_all(content.as_bytes()).expect("the temp dir is writable");
+        file.write_all(content.as_bytes())
+            .expect("the temp dir is writable");
         path
     }
 
     #[test]
     fn tool_scopes_parse_into_each_tools_list() {
-        let entries = ["calculate=math:write math:read".to_owned(), " echo = say".to_owned()];
+        let entries = [
+            "calculate=math:write math:read".to_owned(),
+            " echo = say".to_owned(),
+        ];
         assert_eq!(
             parse_tool_scopes(&entries).unwrap(),
             vec![
-                ("calculate".to_owned(), vec!["math:write".to_owned(), "math:read".to_owned()]),
+                (
+                    "calculate".to_owned(),
+                    vec!["math:write".to_owned(), "math:read".to_owned()]
+                ),
                 ("echo".to_owned(), vec!["say".to_owned()]),
             ]
         );
@@ -220,7 +225,12 @@ mod tests {
             assert!(error.contains(why), "{entry}: {error}");
         }
         let twice = ["echo=a".to_owned(), "echo=b".to_owned()];
-        assert!(parse_tool_scopes(&twice).unwrap_err().0.contains("listed before"));
+        assert!(
+            parse_tool_scopes(&twice)
+                .unwrap_err()
+                .0
+                .contains("listed before")
+        );
     }
 
     #[test]
@@ -236,8 +246,13 @@ mod tests {
             config.oauth.audience.as_deref(),
             Some("https://mcp.example.com/mcp")
         );
-        let error = resolve(&["--auth-issuer", "https://idp.example.com"]).unwrap_err().0;
-        assert!(error.contains("needs MCP_PUBLIC_URL or MCP_AUTH_AUDIENCE"), "{error}");
+        let error = resolve(&["--auth-issuer", "https://idp.example.com"])
+            .unwrap_err()
+            .0;
+        assert!(
+            error.contains("needs MCP_PUBLIC_URL or MCP_AUTH_AUDIENCE"),
+            "{error}"
+        );
     }
 
     #[test]
@@ -245,15 +260,26 @@ mod tests {
         let error = resolve(&["--auth-issuer", "idp.example.com", "--auth-audience", "x"])
             .unwrap_err()
             .0;
-        assert_eq!(error, "MCP_AUTH_ISSUER: 'idp.example.com' is not an http(s) URL");
-        let error = resolve(&["--auth-jwks-url", "https://idp.example.com/jwks"]).unwrap_err().0;
-        assert!(error.starts_with("MCP_AUTH_JWKS_URL: needs MCP_AUTH_ISSUER"), "{error}");
+        assert_eq!(
+            error,
+            "MCP_AUTH_ISSUER: 'idp.example.com' is not an http(s) URL"
+        );
+        let error = resolve(&["--auth-jwks-url", "https://idp.example.com/jwks"])
+            .unwrap_err()
+            .0;
+        assert!(
+            error.starts_with("MCP_AUTH_JWKS_URL: needs MCP_AUTH_ISSUER"),
+            "{error}"
+        );
     }
 
     #[test]
     fn tool_scopes_need_authentication() {
         let error = resolve(&["--tool-scopes", "echo=say"]).unwrap_err().0;
-        assert!(error.starts_with("MCP_TOOL_SCOPES: needs authentication"), "{error}");
+        assert!(
+            error.starts_with("MCP_TOOL_SCOPES: needs authentication"),
+            "{error}"
+        );
         let config = resolve(&["--tool-scopes", "echo=say", "--auth-tokens", "t0k3n"]).unwrap();
         assert_eq!(
             config.oauth.scopes_by_tool,
@@ -264,15 +290,30 @@ mod tests {
     #[test]
     fn the_tokens_file_adds_tokens_and_names_a_bad_line_by_number() {
         let good = temp_file("good", "# staff\nalpha-token\n\nbeta-token\n");
-        let config = resolve(&["--auth-tokens", "env-token", "--auth-tokens-file", good.to_str().unwrap()])
-            .unwrap();
-        assert_eq!(config.auth.auth_tokens, ["env-token", "alpha-token", "beta-token"]);
+        let config = resolve(&[
+            "--auth-tokens",
+            "env-token",
+            "--auth-tokens-file",
+            good.to_str().unwrap(),
+        ])
+        .unwrap();
+        assert_eq!(
+            config.auth.auth_tokens,
+            ["env-token", "alpha-token", "beta-token"]
+        );
         let bad = temp_file("bad", "alpha-token\nhas space\n");
-        let error = resolve(&["--auth-tokens-file", bad.to_str().unwrap()]).unwrap_err().0;
+        let error = resolve(&["--auth-tokens-file", bad.to_str().unwrap()])
+            .unwrap_err()
+            .0;
         assert!(error.contains("line 2 of"), "{error}");
         assert!(!error.contains("has space"), "{error}");
-        let error = resolve(&["--auth-tokens-file", "/nonexistent/tokens"]).unwrap_err().0;
-        assert!(error.starts_with("MCP_AUTH_TOKENS_FILE: cannot read '/nonexistent/tokens'"), "{error}");
+        let error = resolve(&["--auth-tokens-file", "/nonexistent/tokens"])
+            .unwrap_err()
+            .0;
+        assert!(
+            error.starts_with("MCP_AUTH_TOKENS_FILE: cannot read '/nonexistent/tokens'"),
+            "{error}"
+        );
         for path in [good, bad] {
             let _ = fs::remove_file(path);
         }
@@ -287,13 +328,24 @@ mod tests {
             "https://mcp.example.com/mcp",
         ];
         let error = resolve(&base).unwrap_err().0;
-        assert!(error.contains("needs MCP_AUTH_INTROSPECTION_CLIENT_ID"), "{error}");
+        assert!(
+            error.contains("needs MCP_AUTH_INTROSPECTION_CLIENT_ID"),
+            "{error}"
+        );
         let secret = temp_file("secret", "  s3cr3t-value\n");
         let mut args = base.to_vec();
         let path = secret.to_str().unwrap().to_owned();
-        args.extend(["--auth-introspection-client-id", "mcp", "--auth-introspection-client-secret-file", &path]);
+        args.extend([
+            "--auth-introspection-client-id",
+            "mcp",
+            "--auth-introspection-client-secret-file",
+            &path,
+        ]);
         let config = resolve(&args).unwrap();
-        assert_eq!(config.oauth.introspection_client_secret.as_deref(), Some("s3cr3t-value"));
+        assert_eq!(
+            config.oauth.introspection_client_secret.as_deref(),
+            Some("s3cr3t-value")
+        );
         let printed = format!("{:?}", config.oauth);
         assert!(!printed.contains("s3cr3t"), "{printed}");
         let _ = fs::remove_file(secret);

@@ -170,9 +170,11 @@ impl ServerHandler for McpServer {
         // rmcp puts the HTTP request's parts in every message's extensions;
         // the authentication stage put the caller's access in theirs.
         let http = context.extensions.get::<http::request::Parts>();
-        let tools = self.catalog.tools().iter().filter(|tool| {
-            http.is_none_or(|parts| permitted(&parts.extensions, tool.name()))
-        });
+        let tools = self
+            .catalog
+            .tools()
+            .iter()
+            .filter(|tool| http.is_none_or(|parts| permitted(&parts.extensions, tool.name())));
         Ok(ListToolsResult::with_all_items(
             tools.map(|tool| tool.definition().clone()).collect(),
         ))

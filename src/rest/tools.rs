@@ -76,7 +76,11 @@ pub async fn list(
         .catalog
         .tools()
         .iter()
-        .filter(|tool| access.as_ref().is_none_or(|access| access.permits(tool.name())))
+        .filter(|tool| {
+            access
+                .as_ref()
+                .is_none_or(|access| access.permits(tool.name()))
+        })
         .map(|tool| {
             let definition = tool.definition();
             ToolInfo {
@@ -114,10 +118,7 @@ pub async fn execute(
     run(&state, request).await.into_response()
 }
 
-async fn run(
-    state: &AppState,
-    request: ExecuteRequest,
-) -> Result<Json<ExecuteResponse>, ApiError> {
+async fn run(state: &AppState, request: ExecuteRequest) -> Result<Json<ExecuteResponse>, ApiError> {
     let tool = state
         .catalog
         .tool(&request.tool)
