@@ -11,7 +11,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 /// A whole exchange with the issuer.
 const TIMEOUT: Duration = Duration::from_secs(5);
 
-pub fn client() -> reqwest::Client {
+pub fn client() -> issuer_client::Client {
     let roots = rustls::RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
     let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
@@ -22,11 +22,11 @@ pub fn client() -> reqwest::Client {
     .expect("ring supports TLS 1.2 and 1.3")
     .with_root_certificates(roots)
     .with_no_client_auth();
-    reqwest::Client::builder()
+    issuer_client::Client::builder()
         .use_preconfigured_tls(tls)
         .connect_timeout(CONNECT_TIMEOUT)
         .timeout(TIMEOUT)
-        .redirect(reqwest::redirect::Policy::none())
+        .redirect(issuer_client::redirect::Policy::none())
         .user_agent(concat!(
             env!("CARGO_PKG_NAME"),
             "/",

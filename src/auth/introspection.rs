@@ -18,7 +18,7 @@ use crate::catalog::Grant;
 pub const POSITIVE_CACHE_SECONDS: u64 = 30;
 
 pub struct Introspection {
-    client: reqwest::Client,
+    client: issuer_client::Client,
     url: String,
     client_id: String,
     client_secret: String,
@@ -29,7 +29,7 @@ pub struct Introspection {
 
 impl Introspection {
     pub fn new(
-        client: reqwest::Client,
+        client: issuer_client::Client,
         url: String,
         (client_id, client_secret): (String, String),
         audience: String,
@@ -105,7 +105,7 @@ impl Introspection {
             .client
             .post(&self.url)
             .basic_auth(&self.client_id, Some(&self.client_secret))
-            .header(reqwest::header::ACCEPT, "application/json")
+            .header(issuer_client::header::ACCEPT, "application/json")
             .form(&[("token", token), ("token_type_hint", "access_token")])
             .send()
             .await

@@ -117,7 +117,7 @@ fn find(keys: &[Arc<SigningKey>], kid: Option<&str>, alg: Algorithm) -> Option<A
 
 /// The issuer's keys, fetched when needed.
 pub struct KeySource {
-    client: reqwest::Client,
+    client: issuer_client::Client,
     issuer: String,
     /// Configured, or found by discovery (then kept).
     jwks_url: RwLock<Option<String>>,
@@ -130,7 +130,7 @@ pub struct KeySource {
 
 impl KeySource {
     pub fn new(
-        client: reqwest::Client,
+        client: issuer_client::Client,
         issuer: String,
         jwks_url: Option<String>,
         refetch_after: Duration,
@@ -252,10 +252,10 @@ pub fn discovery_urls(issuer: &str) -> Vec<String> {
 
 /// A GET that must answer 200; the reason otherwise (URLs and statuses
 /// only: nothing here carries a token).
-async fn get(client: &reqwest::Client, url: &str) -> Result<Vec<u8>, String> {
+async fn get(client: &issuer_client::Client, url: &str) -> Result<Vec<u8>, String> {
     let response = client
         .get(url)
-        .header(reqwest::header::ACCEPT, "application/json")
+        .header(issuer_client::header::ACCEPT, "application/json")
         .send()
         .await
         .map_err(|e| format!("{url}: {e}"))?;

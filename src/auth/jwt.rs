@@ -28,7 +28,7 @@ pub struct JwtValidator {
 
 impl JwtValidator {
     pub fn new(
-        client: reqwest::Client,
+        client: issuer_client::Client,
         issuer: String,
         jwks_url: Option<String>,
         audience: String,

@@ -99,8 +99,8 @@ fn read_file(name: &str, path: &Path) -> Result<String, ConfigError> {
         .map_err(|e| ConfigError(format!("{name}: cannot read '{}': {e}", path.display())))
 }
 
-/// One token a line; blank lines and `#` comments skipped. A bad line is
-/// named by its number.
+/// One token a line (or several, comma-separated, as in `MCP_AUTH_TOKENS`);
+/// blank lines and `#` comments skipped. A bad line is named by its number.
 fn read_tokens_file(path: &Path) -> Result<Vec<String>, ConfigError> {
     let text = read_file("MCP_AUTH_TOKENS_FILE", path)?;
     let mut tokens = Vec::new();
@@ -109,14 +109,16 @@ fn read_tokens_file(path: &Path) -> Result<Vec<String>, ConfigError> {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        if !super::checks::is_b64token(line) {
-            return Err(ConfigError(format!(
-                "MCP_AUTH_TOKENS_FILE: line {} of '{}' is not a valid bearer token",
-                index + 1,
-                path.display()
-            )));
+        for token in line.split(',').map(str::trim) {
+            if !super::checks::is_b64token(token) {
+                return Err(ConfigError(format!(
+                    "MCP_AUTH_TOKENS_FILE: line {} of '{}' is not a valid bearer token",
+                    index + 1,
+                    path.display()
+                )));
+            }
+            tokens.push(token.to_owned());
         }
-        tokens.push(line.to_owned());
     }
     if tokens.is_empty() {
         return Err(ConfigError(format!(
@@ -289,7 +291,7 @@ mod tests {
 
     #[test]
     fn the_tokens_file_adds_tokens_and_names_a_bad_line_by_number() {
-        let good = temp_file("good", "# staff\nalpha-token\n\nbeta-token\n");
+        let good = temp_file("good", "# staff\nalpha-token\n\nbeta-token,gamma-token\n");
         let config = resolve(&[
             "--auth-tokens",
             "env-token",
@@ -299,7 +301,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             config.auth.auth_tokens,
-            ["env-token", "alpha-token", "beta-token"]
+            ["env-token", "alpha-token", "beta-token", "gamma-token"]
         );
         let bad = temp_file("bad", "alpha-token\nhas space\n");
         let error = resolve(&["--auth-tokens-file", bad.to_str().unwrap()])

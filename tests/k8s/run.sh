@@ -101,6 +101,7 @@ else
     fail "control: kubernetes-validate --strict accepted an unknown field"
 fi
 tally "$PY" "$HERE/manifest_checks.py" "$OUT/minikube.yaml" "$OUT/production.yaml" "$VERSION"
+tally "$HERE/checkov_production.sh" "$OUT"
 tally "$DPY" "$HERE/dockerfile_checks.py" Dockerfile .dockerignore
 grep -qx "ARG VERSION=$VERSION" Dockerfile && pass "Dockerfile's default VERSION is the crate's ($VERSION)" ||
     fail "Dockerfile ARG VERSION differs from Cargo.toml's $VERSION"
