@@ -9,11 +9,12 @@
 //! | 3 | probes pass from here untouched (true while draining and under load) | [`admission`] | — |
 //! | 4 | draining | [`admission`] | 503 + `Retry-After`, `Connection: close` |
 //! | 5 | over `MAX_IN_FLIGHT` (`/metrics` exempt) | [`admission`] | 503 + `Retry-After` |
-//! | 6 | protected path without a valid bearer token | [`admission`], [`crate::auth`] | 401 + `WWW-Authenticate` |
+//! | 6 | protected path without a valid bearer token (static, JWT, introspected); the principal and its tool access go into the request's extensions | [`admission`], [`crate::auth`] | 401 + `WWW-Authenticate` |
 //! | 7 | body over `MAX_BODY_BYTES`: declared, or once read past it | [`admission`] | 413 |
 //! | 8 | `REQUEST_TIMEOUT_SECONDS` until the response head | [`admission`] | 408 |
 //! | 9 | route: REST handlers ([`crate::rest`]), `/metrics`, docs, metadata | axum | 404, 405 |
 //! | 10 | `/mcp` POST: read and decode once, count, session caps; waking a hibernated session at the live cap | [`mcp_endpoint`] | 400 JSON-RPC error, 413, 503 |
+//! | 10a | `/mcp` `tools/call` of a tool the token lacks scopes for (REST: in `POST /mcp/execute`) | [`mcp_endpoint`], [`crate::rest::refuse_tool`] | 403 + `WWW-Authenticate: Bearer error="insufficient_scope"` |
 //! | 11 | MCP: fast path, else rmcp (Host/Origin, headers, protocol) | [`crate::mcp::http`] | 400, 403, 404, 406, 415 |
 
 mod admission;
