@@ -64,6 +64,14 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// that fetches keys (JWKS) or asks an introspection endpoint fits as is.
 pub trait TokenValidator: Send + Sync + 'static {
     fn validate<'a>(&'a self, token: &'a str) -> BoxFuture<'a, Result<Principal, AuthError>>;
+
+    /// The answer when it is at hand without awaiting (a static token, a
+    /// token verified before and not expired): `None` means "ask
+    /// [`Self::validate`]". Lets admission keep its synchronous path for
+    /// nearly every request.
+    fn decided(&self, _token: &str) -> Option<Result<Principal, AuthError>> {
+        None
+    }
 }
 
 /// Where the metadata lives, relative to the base URL.
@@ -83,6 +91,9 @@ pub struct Auth {
     authorization_servers: Vec<String>,
     /// What each tool needs; empty when no tool needs a scope.
     tool_scopes: Arc<ToolScopes>,
+    /// The metadata URL when `MCP_PUBLIC_URL` fixes it (else it follows
+    /// each request's Host).
+    metadata_url: Option<Arc<str>>,
 }
 
 impl Auth {
@@ -146,12 +157,16 @@ impl Auth {
                 );
             }
         }
+        let public_url = settings
+            .public_url
+            .as_ref()
+            .map(|url| url.trim_end_matches('/').to_owned());
         Self {
             validator,
-            public_url: settings
-                .public_url
+            metadata_url: public_url
                 .as_ref()
-                .map(|url| url.trim_end_matches('/').to_owned()),
+                .map(|url| format!("{url}{METADATA_PATH}").into()),
+            public_url,
             authorization_servers,
             tool_scopes: Arc::new(tool_scopes),
         }
@@ -160,6 +175,23 @@ impl Auth {
     /// Whether authentication is on (tokens configured).
     pub fn is_enabled(&self) -> bool {
         self.validator.is_some()
+    }
+
+    /// [`Self::authorize`] when it can decide without awaiting (no
+    /// authentication, an open path, no token, a static or already verified
+    /// token); `None` when the token must be checked by [`Self::authorize`].
+    pub fn authorize_now(&self, request: &mut Request) -> Option<Result<(), Response>> {
+        let Some(validator) = &self.validator else {
+            return Some(Ok(()));
+        };
+        if !is_protected(request.uri().path()) {
+            return Some(Ok(()));
+        }
+        let result = match bearer_token(request.headers()) {
+            Some(token) => validator.decided(token)?,
+            None => Err(AuthError::Missing),
+        };
+        Some(self.admit(request, result))
     }
 
     /// Admits a request to a protected path only with a valid
@@ -176,15 +208,28 @@ impl Auth {
             Some(token) => validator.validate(token).await,
             None => Err(AuthError::Missing),
         };
+        self.admit(request, result)
+    }
+
+    fn admit(
+        &self,
+        request: &mut Request,
+        result: Result<Principal, AuthError>,
+    ) -> Result<(), Response> {
         match result {
             Ok(principal) => {
                 tracing::debug!(subject = %principal.subject, "authenticated");
                 if !self.tool_scopes.is_empty() {
-                    let metadata = format!("{}{METADATA_PATH}", self.base_url(request.headers()));
+                    let metadata = match &self.metadata_url {
+                        Some(url) => Arc::clone(url),
+                        None => {
+                            format!("{}{METADATA_PATH}", self.base_url(request.headers())).into()
+                        }
+                    };
                     let access = ToolAccess::new(
                         principal.grant.clone(),
                         Arc::clone(&self.tool_scopes),
-                        metadata.into(),
+                        metadata,
                     );
                     request.extensions_mut().insert(access);
                 }
