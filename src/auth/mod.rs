@@ -191,7 +191,7 @@ impl Auth {
             Some(token) => validator.decided(token)?,
             None => Err(AuthError::Missing),
         };
-        Some(self.admit(request, result))
+        Some(self.refusal(request, result).map_or(Ok(()), Err))
     }
 
     /// Admits a request to a protected path only with a valid
@@ -208,14 +208,17 @@ impl Auth {
             Some(token) => validator.validate(token).await,
             None => Err(AuthError::Missing),
         };
-        self.admit(request, result)
+        self.refusal(request, result).map_or(Ok(()), Err)
     }
 
-    fn admit(
+    /// The 401 for a token that was not accepted; for one that was, `None`,
+    /// with the principal and its tool access put in the request's
+    /// extensions.
+    fn refusal(
         &self,
         request: &mut Request,
         result: Result<Principal, AuthError>,
-    ) -> Result<(), Response> {
+    ) -> Option<Response> {
         match result {
             Ok(principal) => {
                 tracing::debug!(subject = %principal.subject, "authenticated");
@@ -234,9 +237,9 @@ impl Auth {
                     request.extensions_mut().insert(access);
                 }
                 request.extensions_mut().insert(principal);
-                Ok(())
+                None
             }
-            Err(error) => Err(self.challenge(request.headers(), &error)),
+            Err(error) => Some(self.challenge(request.headers(), &error)),
         }
     }
 
