@@ -10,6 +10,7 @@
 #   clients      real third-party clients: official Python SDK, MCP Inspector CLI
 #   schemathesis OpenAPI fuzzing of the REST API from GET /openapi.json (tests/schemathesis)
 #   conformance  the official MCP conformance suite, four runs (tests/conformance)
+#   oauth        OAuth resource server against a real authorization server (tests/oauth)
 #   k8s          image + manifests: render, validate, podman, any-replica proof
 #   scaleout     three replicas + Redis behind nginx: conformance, rate limits, Redis outage (tests/scaleout)
 #   tasks        the tasks extension on three replicas sharing a real Redis (tests/tasks)
@@ -22,9 +23,9 @@ set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-all=(lint rust clients schemathesis conformance k8s scaleout tasks)
+all=(lint rust clients schemathesis conformance oauth k8s scaleout tasks)
 if [ "${1:-}" = -h ] || [ "${1:-}" = --help ]; then
-    sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
     exit 0
 fi
 sections=("$@")
@@ -37,15 +38,16 @@ section_rust() { cargo test --locked --all-targets; }
 section_clients() { tests/clients/run.sh; }
 section_schemathesis() { tests/schemathesis/run.sh; }
 section_conformance() { tests/conformance/run.sh; }
+section_oauth() { tests/oauth/run.sh; }
 section_k8s() { tests/k8s/run.sh; }
 section_scaleout() { tests/scaleout/run.sh; }
 section_tasks() { tests/tasks/run.sh; }
 
-# The release binary is shared by the client, conformance, k8s and scaleout sections.
+# The release binary is shared by every section that starts a server process.
 export MCP_SERVER_BIN="$ROOT/target/release/mcp-rust-server"
 needs_release=0
 for s in "${sections[@]}"; do
-    case "$s" in clients | schemathesis | conformance | k8s | scaleout | tasks) needs_release=1 ;; esac
+    case "$s" in clients | schemathesis | conformance | oauth | k8s | scaleout | tasks) needs_release=1 ;; esac
 done
 if [ "$needs_release" = 1 ]; then
     echo "=== build release binary"

@@ -17,6 +17,9 @@ pub struct ResourceMetadata {
     /// tokens only).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub authorization_servers: Vec<String>,
+    /// Every scope some tool needs (absent when none does).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub scopes_supported: Vec<String>,
     /// How a token is sent: only the `Authorization` header.
     pub bearer_methods_supported: Vec<String>,
     pub resource_name: String,
@@ -40,6 +43,7 @@ pub async fn metadata(State(auth): State<Auth>, headers: HeaderMap) -> Json<Reso
     Json(ResourceMetadata {
         resource: format!("{base}/mcp"),
         authorization_servers: auth.authorization_servers.clone(),
+        scopes_supported: auth.tool_scopes.all(),
         bearer_methods_supported: vec!["header".into()],
         resource_name: crate::NAME.into(),
         resource_documentation: format!("{base}/docs"),

@@ -3,6 +3,7 @@
 use subtle::{Choice, ConstantTimeEq};
 
 use super::{AuthError, BoxFuture, Principal, TokenValidator};
+use crate::catalog::Grant;
 
 /// A fixed set of opaque tokens, compared in constant time.
 pub struct StaticTokens {
@@ -35,15 +36,25 @@ impl StaticTokens {
     }
 }
 
-impl TokenValidator for StaticTokens {
-    fn validate<'a>(&'a self, token: &'a str) -> BoxFuture<'a, Result<Principal, AuthError>> {
-        let result = self
-            .find(token.as_bytes())
+impl StaticTokens {
+    fn check(&self, token: &str) -> Result<Principal, AuthError> {
+        self.find(token.as_bytes())
             .map(|index| Principal {
                 subject: format!("static-token-{}", index + 1),
+                // A static token carries no scopes to check: it may do all.
+                grant: Grant::Everything,
             })
-            .ok_or(AuthError::Invalid);
-        Box::pin(std::future::ready(result))
+            .ok_or(AuthError::Invalid)
+    }
+}
+
+impl TokenValidator for StaticTokens {
+    fn validate<'a>(&'a self, token: &'a str) -> BoxFuture<'a, Result<Principal, AuthError>> {
+        Box::pin(std::future::ready(self.check(token)))
+    }
+
+    fn decided(&self, token: &str) -> Option<Result<Principal, AuthError>> {
+        Some(self.check(token))
     }
 }
 

@@ -2,6 +2,7 @@
 //! defined once and shared by every transport. MCP serves all of it; the
 //! seed's REST API serves the tools and fixed resources.
 
+mod access;
 mod context;
 mod log_gate;
 mod prompt;
@@ -11,6 +12,7 @@ mod tool;
 
 use std::time::{Instant, SystemTime};
 
+pub use access::{Grant, ToolAccess, ToolScopes, permitted};
 pub use context::{BoxFuture, Change, ListChanges, ToolContext, speaks_2026};
 pub use log_gate::LogGate;
 pub use prompt::{Prompt, RegisteredPrompt, complete_from};

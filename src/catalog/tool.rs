@@ -50,6 +50,11 @@ pub trait Tool: Send + Sync + 'static {
     /// that may is never answered on the fast path.
     const TASK_SUPPORT: TaskSupport = TaskSupport::Forbidden;
 
+    /// OAuth scopes a caller's token needs to see and call the tool (all of
+    /// them); `MCP_TOOL_SCOPES` overrides this per tool. See
+    /// [`super::ToolAccess`].
+    const SCOPES: &'static [&'static str] = &[];
+
     /// For a tool about to start as a task: what it must have before the
     /// task is created, as multi round-trip rounds answered in the call
     /// itself. `Ok(Some(output))` answers the call (typically
@@ -167,6 +172,7 @@ pub struct RegisteredTool {
     before_task: Box<BeforeTask>,
     self_contained: bool,
     task_support: TaskSupport,
+    scopes: &'static [&'static str],
     observer: OnceLock<Box<dyn CallObserver>>,
 }
 
@@ -213,6 +219,7 @@ impl RegisteredTool {
             // path cannot express.
             self_contained: T::SELF_CONTAINED && T::TASK_SUPPORT == TaskSupport::Forbidden,
             task_support: T::TASK_SUPPORT,
+            scopes: T::SCOPES,
             observer: OnceLock::new(),
         }
     }
@@ -234,6 +241,11 @@ impl RegisteredTool {
     /// See [`Tool::before_task`].
     pub fn before_task(&self, context: &ToolContext) -> Result<Option<ToolOutput>, ToolError> {
         (self.before_task)(context)
+    }
+
+    /// See [`Tool::SCOPES`].
+    pub fn scopes(&self) -> &'static [&'static str] {
+        self.scopes
     }
 
     /// The definition MCP's `tools/list` sends and REST's `/mcp/tools` shows.

@@ -20,9 +20,10 @@ const LOOPBACK_HOSTS: [&str; 3] = ["localhost", "127.0.0.1", "::1"];
 impl Settings {
     /// Checks the settings and resolves `HOST` (a name is looked up once,
     /// here; the first address wins).
-    pub fn resolve(self) -> Result<Resolved, ConfigError> {
+    pub fn resolve(mut self) -> Result<Resolved, ConfigError> {
         self.check_lists()?;
         self.auth.check()?;
+        self.oauth.resolve(&mut self.auth)?;
         self.tasks.check()?;
         self.store.check()?;
         let request_state = self.request_state.keys()?;
@@ -84,7 +85,7 @@ impl AuthSettings {
 }
 
 /// RFC 6750's `b64token`.
-fn is_b64token(token: &str) -> bool {
+pub(super) fn is_b64token(token: &str) -> bool {
     let body = token.trim_end_matches('=');
     !body.is_empty()
         && body

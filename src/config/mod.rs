@@ -11,6 +11,8 @@ mod rate_limit;
 mod request_state;
 mod store;
 mod tasks;
+mod oauth;
+mod oauth_checks;
 
 use std::{fmt, net::IpAddr, time::Duration};
 
@@ -23,6 +25,7 @@ pub use request_state::{
 };
 pub use store::StoreSettings;
 pub use tasks::TaskSettings;
+pub use oauth::{OAuthSettings, ToolScopeList};
 
 #[derive(Debug, Parser)]
 #[command(name = "mcp-rust-server", version, about)]
@@ -153,6 +156,9 @@ pub struct Settings {
 
     #[command(flatten)]
     pub rate_limits: RateLimitSettings,
+
+    #[command(flatten)]
+    pub oauth: OAuthSettings,
 }
 
 /// What one client, or a flood of them, may use.

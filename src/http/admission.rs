@@ -5,9 +5,10 @@
 //!
 //! Why a hand-written service rather than `from_fn`: `from_fn` clones the
 //! rest of the route's stack for every request (boxed services, several
-//! allocations) so its future can own it. Every step here but the bearer
-//! token check is synchronous, so the route is called in place; only with
-//! authentication on is it cloned, to be called after the token's check.
+//! allocations) so its future can own it. Every step here is synchronous,
+//! so the route is called in place, but the check of a bearer token seen
+//! for the first time (a JWT's signature, an introspection round trip): only
+//! then is the route cloned, to be called after the check.
 
 use std::{
     convert::Infallible,
@@ -231,16 +232,28 @@ where
             let answer = self.inner.call(request);
             return Box::pin(async move { Ok(observed.finish(unwrap(answer.await))) });
         }
+        let mut request = request;
+        // The bearer token: decided here for a static or already verified
+        // token; otherwise it awaits (a validator may fetch keys or ask the
+        // issuer).
+        let token_pending = match gate.auth.authorize_now(&mut request) {
+            Some(Ok(())) => false,
+            // A protected path without a valid bearer token: 401.
+            Some(Err(challenge)) => {
+                gate.metrics.count_rejection(Rejection::Unauthorized);
+                return answered(observed.finish(challenge));
+            }
+            None => true,
+        };
         let limited = matches!(ticket, Ticket::Work(..)) && gate.rate_limit.is_some();
-        if gate.auth.is_enabled() || limited {
-            // The token check and the rate-limit count await (a validator
-            // may fetch keys; the count may ask Redis), so the route is
-            // called after them, from a clone.
+        if token_pending || limited {
+            // The token check and the rate-limit count await (the count may
+            // ask Redis), so the route is called after them, from a clone.
             let inner = self.inner.clone();
             return Box::pin(async move {
-                let mut request = request;
-                // A protected path without a valid bearer token: 401.
-                if let Err(challenge) = gate.auth.authorize(&mut request).await {
+                if token_pending
+                    && let Err(challenge) = gate.auth.authorize(&mut request).await
+                {
                     gate.metrics.count_rejection(Rejection::Unauthorized);
                     return Ok(observed.finish(challenge));
                 }

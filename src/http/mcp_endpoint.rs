@@ -18,7 +18,7 @@ use crate::{
     jsonrpc::{self, Inspection},
     mcp::http::McpHttpService,
     metrics::{Metrics, Rejection},
-    rest::{ApiError, BodyLimit, UnreadBody, read_body},
+    rest::{ApiError, BodyLimit, UnreadBody, read_body, refuse_tool},
 };
 
 const MCP_SESSION_ID: HeaderName = HeaderName::from_static("mcp-session-id");
@@ -68,6 +68,15 @@ pub async fn mcp(State(endpoint): State<McpEndpoint>, request: Request) -> Respo
         Inspection::Message(envelope) => Some(envelope),
         Inspection::Response => None,
     };
+    // A tool the token lacks scopes for: 403 with the step-up challenge,
+    // before the fast path or rmcp runs anything.
+    if let Some(envelope) = &envelope
+        && envelope.method == "tools/call"
+        && let Some(name) = envelope.params.as_ref().and_then(|p| p.name.as_deref())
+        && let Some(refusal) = refuse_tool(parts.extensions.get(), name)
+    {
+        return refusal;
+    }
     let opens_a_session = envelope.as_ref().is_some_and(|e| e.method == "initialize")
         && !parts.headers.contains_key(MCP_SESSION_ID);
     if opens_a_session

@@ -9,12 +9,13 @@
 //! | 3 | probes pass from here untouched (true while draining and under load) | [`admission`] | — |
 //! | 4 | draining | [`admission`] | 503 + `Retry-After`, `Connection: close` |
 //! | 5 | over `MAX_IN_FLIGHT` (`/metrics` exempt) | [`admission`] | 503 + `Retry-After` |
-//! | 6 | protected path without a valid bearer token | [`admission`], [`crate::auth`] | 401 + `WWW-Authenticate` |
+//! | 6 | protected path without a valid bearer token (static, JWT, introspected); the principal and its tool access go into the request's extensions | [`admission`], [`crate::auth`] | 401 + `WWW-Authenticate` |
 //! | 7 | over `MCP_RATE_LIMIT` for the principal (`/metrics` exempt; not enforced while the store is down) | [`admission`], [`rate_limit`] | 429 + `Retry-After`, `RateLimit-Policy`, `RateLimit` |
 //! | 8 | body over `MAX_BODY_BYTES`: declared, or once read past it | [`admission`] | 413 |
 //! | 9 | `REQUEST_TIMEOUT_SECONDS` until the response head | [`admission`] | 408 |
 //! | 10 | route: REST handlers ([`crate::rest`]), `/metrics`, docs, metadata | axum | 404, 405 |
 //! | 11 | `/mcp` POST: read and decode once, count, session caps; waking a hibernated session at the live cap | [`mcp_endpoint`] | 400 JSON-RPC error, 413, 503 |
+//! | 11a | `/mcp` `tools/call` of a tool the token lacks scopes for (REST: in `POST /mcp/execute`) | [`mcp_endpoint`], [`crate::rest::refuse_tool`] | 403 + `WWW-Authenticate: Bearer error="insufficient_scope"` |
 //! | 12 | MCP: fast path, else rmcp (Host/Origin, headers, protocol) | [`crate::mcp::http`] | 400, 403, 404, 406, 415 |
 
 mod admission;
@@ -95,7 +96,7 @@ impl Pipeline {
             &self.lifecycle,
             Arc::clone(&self.sessions),
         );
-        let auth = Auth::new(&config.auth);
+        let auth = Auth::new(&config.auth, &config.oauth, &self.catalog);
         let state = AppState {
             catalog: Arc::clone(&self.catalog),
             lifecycle: self.lifecycle.clone(),

@@ -28,7 +28,8 @@ use rmcp::{
 use super::{session::Session, subscriptions::Subscriptions};
 use crate::{
     catalog::{
-        Catalog, ListChanges, LogGate, TaskSupport, ToolContext, ToolError, ToolOutput, speaks_2026,
+        Catalog, ListChanges, LogGate, TaskSupport, ToolContext, ToolError, ToolOutput, permitted,
+        speaks_2026,
     },
     lifecycle::Lifecycle,
     tasks::Tasks,
@@ -206,12 +207,21 @@ impl ServerHandler for McpServer {
         self.info.as_ref().clone()
     }
 
+    /// The tools the caller's token may call (every tool without
+    /// authentication, and over stdio).
     async fn list_tools(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
-        let tools = self.catalog.tools().iter();
+        // rmcp puts the HTTP request's parts in every message's extensions;
+        // the authentication stage put the caller's access in theirs.
+        let http = context.extensions.get::<http::request::Parts>();
+        let tools = self
+            .catalog
+            .tools()
+            .iter()
+            .filter(|tool| http.is_none_or(|parts| permitted(&parts.extensions, tool.name())));
         Ok(ListToolsResult::with_all_items(
             tools.map(|tool| tool.definition().clone()).collect(),
         ))

@@ -10,6 +10,7 @@ mod info;
 pub mod openapi;
 mod probes;
 mod resources;
+mod scope;
 mod tools;
 
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub use body::{BodyLimit, UnreadBody, read_body};
 pub use error::{ApiError, ErrorBody};
+pub use scope::refuse_tool;
 
 use crate::{catalog::Catalog, lifecycle::Lifecycle};
 

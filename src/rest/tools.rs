@@ -3,7 +3,11 @@
 
 use std::{borrow::Cow, sync::Arc};
 
-use axum::{Json, extract::State};
+use axum::{
+    Extension, Json,
+    extract::State,
+    response::{IntoResponse, Response},
+};
 use rmcp::model::{ContentBlock, JsonObject};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -13,7 +17,7 @@ use super::{
     AppState,
     error::{ApiError, JsonBody},
 };
-use crate::catalog::{TaskSupport, ToolContext, ToolError, ToolOutput};
+use crate::catalog::{TaskSupport, ToolAccess, ToolContext, ToolError, ToolOutput};
 
 /// `GET /mcp/tools`.
 #[derive(Debug, Serialize, ToSchema)]
@@ -59,16 +63,24 @@ pub struct ExecuteMetadata {
     pub success: bool,
 }
 
-/// List the tools.
+/// List the tools (those the caller's token has the scopes for).
 #[utoipa::path(get, path = "/mcp/tools", tag = "tools", security((), ("bearer" = [])), responses(
-    (status = 200, description = "Every registered tool with its argument schema", body = ToolList),
+    (status = 200, description = "Every tool the caller may call, with its argument schema", body = ToolList),
     (status = 401, description = "Authentication is on and no valid bearer token was sent", body = super::ErrorBody),
     (status = 503, description = "Overloaded or shutting down; retry (see Retry-After)", body = super::ErrorBody)))]
-pub async fn list(State(state): State<AppState>) -> Json<ToolList> {
+pub async fn list(
+    State(state): State<AppState>,
+    access: Option<Extension<ToolAccess>>,
+) -> Json<ToolList> {
     let tools = state
         .catalog
         .tools()
         .iter()
+        .filter(|tool| {
+            access
+                .as_ref()
+                .is_none_or(|access| access.permits(tool.name()))
+        })
         .map(|tool| {
             let definition = tool.definition();
             ToolInfo {
@@ -88,6 +100,7 @@ pub async fn list(State(state): State<AppState>) -> Json<ToolList> {
     (status = 200, description = "The tool ran", body = ExecuteResponse),
     (status = 400, description = "The body is not valid JSON", body = super::ErrorBody),
     (status = 401, description = "Authentication is on and no valid bearer token was sent", body = super::ErrorBody),
+    (status = 403, description = "The token lacks a scope the tool needs (see WWW-Authenticate)", body = super::ErrorBody),
     (status = 404, description = "No tool of that name", body = super::ErrorBody),
     (status = 408, description = "The request took longer than REQUEST_TIMEOUT_SECONDS", body = super::ErrorBody),
     (status = 413, description = "The body is larger than MAX_BODY_BYTES", body = super::ErrorBody),
@@ -96,8 +109,16 @@ pub async fn list(State(state): State<AppState>) -> Json<ToolList> {
     (status = 503, description = "Overloaded or shutting down; retry (see Retry-After)", body = super::ErrorBody)))]
 pub async fn execute(
     State(state): State<AppState>,
+    access: Option<Extension<ToolAccess>>,
     JsonBody(request): JsonBody<ExecuteRequest>,
-) -> Result<Json<ExecuteResponse>, ApiError> {
+) -> Response {
+    if let Some(refusal) = super::refuse_tool(access.as_deref(), &request.tool) {
+        return refusal;
+    }
+    run(&state, request).await.into_response()
+}
+
+async fn run(state: &AppState, request: ExecuteRequest) -> Result<Json<ExecuteResponse>, ApiError> {
     let tool = state
         .catalog
         .tool(&request.tool)

@@ -109,10 +109,11 @@ class HttpServer:
         return self.process.returncode
 
 
-def start_http_server(name: str, log_dir: Path, **env: str) -> HttpServer:
-    """`mcp-rust-server serve` on a free port of 127.0.0.1; returns once GET /ready is 200."""
+def start_http_server(name: str, log_dir: Path, port: int | None = None, **env: str) -> HttpServer:
+    """`mcp-rust-server serve` on `port` (default: a free one) of 127.0.0.1; returns once
+    GET /ready is 200."""
     binary = server_binary()
-    port = free_port()
+    port = port or free_port()
     log_path = log_dir / f"{name}.log"
     log = open(log_path, "wb")  # noqa: SIM115 - the child keeps writing to it
     process = subprocess.Popen(

@@ -344,9 +344,19 @@ def main():
     report("production: topology spread over hostname and zone",
            [] if keys == ["kubernetes.io/hostname", "topology.kubernetes.io/zone"] else [f"got {keys}"])
     c = (pod.get("containers") or [{}])[0]
-    auth = env_of(c).get("MCP_AUTH_TOKENS", {}).get("valueFrom", {}).get("secretKeyRef", {})
-    report("production: MCP_AUTH_TOKENS from Secret mcp-rust-server-auth (not optional)",
-           [] if auth == {"name": "mcp-rust-server-auth", "key": "tokens", "optional": False} else [f"got {auth}"])
+    env = env_of(c)
+    secret_env = [name for name, var in env.items() if "secretKeyRef" in var.get("valueFrom", {})]
+    volumes = {v["name"]: v for v in pod.get("volumes", [])}
+    mounts = {m["mountPath"]: m for m in c.get("volumeMounts", [])}
+    tokens_file = env.get("MCP_AUTH_TOKENS_FILE", {}).get("value", "")
+    mount = mounts.get(tokens_file.rsplit("/", 1)[0], {})
+    secret = volumes.get(mount.get("name"), {}).get("secret", {})
+    report("production: tokens from Secret mcp-rust-server-auth mounted read-only as MCP_AUTH_TOKENS_FILE",
+           [] if tokens_file.endswith("/tokens") and mount.get("readOnly") is True
+           and secret.get("secretName") == "mcp-rust-server-auth" and secret.get("optional") is False
+           else [f"got file={tokens_file!r} mount={mount} secret={secret}"])
+    report("production: no Secret reaches the pod as an environment variable",
+           [] if not secret_env else [f"secret env vars: {secret_env}"])
     mk_auth = env_of(mk[dep_key]["spec"]["template"]["spec"]["containers"][0]).get("MCP_AUTH_TOKENS")
     report("minikube: no auth Secret needed", [] if mk_auth is None else ["minikube wires MCP_AUTH_TOKENS"])
     report("production: Redis (one pod, restricted, pinned image, password file from a Secret, "

@@ -101,6 +101,7 @@ else
     fail "control: kubernetes-validate --strict accepted an unknown field"
 fi
 tally "$PY" "$HERE/manifest_checks.py" "$OUT/minikube.yaml" "$OUT/production.yaml" "$VERSION"
+tally "$HERE/checkov_production.sh" "$OUT"
 tally "$DPY" "$HERE/dockerfile_checks.py" Dockerfile .dockerignore
 grep -qx "ARG VERSION=$VERSION" Dockerfile && pass "Dockerfile's default VERSION is the crate's ($VERSION)" ||
     fail "Dockerfile ARG VERSION differs from Cargo.toml's $VERSION"
@@ -163,8 +164,11 @@ fi
 BIN="$ROOT/target/static/$(rustc -vV | sed -n 's/^host: //p')/release/mcp-rust-server"
 if $image_ok; then
     size="$(podman image inspect --format '{{.Size}}' "$REF")"
-    [ "$size" -le 10000000 ] && pass "image size $size bytes ($((size / 1024)) KiB) <= 10 MB" ||
-        fail "image size $size bytes > 10 MB"
+    # 12 MB: the binary is the whole image. The OAuth resource server brought
+    # a TLS stack (rustls, ring, the Mozilla roots), an HTTP client and the
+    # JOSE algorithms: about 3.3 MB over the 8.1 MB before it.
+    [ "$size" -le 12000000 ] && pass "image size $size bytes ($((size / 1024)) KiB) <= 12 MB" ||
+        fail "image size $size bytes > 12 MB"
     cfg="$(podman image inspect --format '{{.Config.User}}|{{json .Config.ExposedPorts}}|{{json .Config.Entrypoint}}|{{json .Config.Cmd}}|{{index .Config.Labels "org.opencontainers.image.version"}}' "$REF")"
     want_cfg='65532:65532|{"8000/tcp":{}}|["/mcp-rust-server"]|["serve"]|'"$VERSION"
     [ "$cfg" = "$want_cfg" ] && pass "image config: user, port, entrypoint, OCI version label" ||
