@@ -4,20 +4,23 @@
 //! | # | stage | where | refuses with |
 //! | --- | --- | --- | --- |
 //! | 0 | connection: HTTP/1.1 or h2c, head size and count, head read time | [`server`] | 431, connection closed |
-//! | 1 | observe: in-flight gauge, request counter, one log line | [`admission`] | — |
-//! | 2 | over `MAX_HEADERS` (HTTP/2; hyper checks HTTP/1.1) | [`admission`] | 431 |
-//! | 3 | probes pass from here untouched (true while draining and under load) | [`admission`] | — |
-//! | 4 | draining | [`admission`] | 503 + `Retry-After`, `Connection: close` |
-//! | 5 | over `MAX_IN_FLIGHT` (`/metrics` exempt) | [`admission`] | 503 + `Retry-After` |
-//! | 6 | protected path without a valid bearer token | [`admission`], [`crate::auth`] | 401 + `WWW-Authenticate` |
-//! | 7 | body over `MAX_BODY_BYTES`: declared, or once read past it | [`admission`] | 413 |
-//! | 8 | `REQUEST_TIMEOUT_SECONDS` until the response head | [`admission`] | 408 |
-//! | 9 | route: REST handlers ([`crate::rest`]), `/metrics`, docs, metadata | axum | 404, 405 |
-//! | 10 | `/mcp` POST: read and decode once, count, session caps; waking a hibernated session at the live cap | [`mcp_endpoint`] | 400 JSON-RPC error, 413, 503 |
-//! | 11 | MCP: fast path, else rmcp (Host/Origin, headers, protocol) | [`crate::mcp::http`] | 400, 403, 404, 406, 415 |
+//! | 1 | CORS: an allowed origin's preflight answered here (no token, not counted); its other responses, refusals included, get the CORS headers | [`cors`] | — |
+//! | 2 | observe: in-flight gauge, request counter, one log line | [`admission`] | — |
+//! | 3 | over `MAX_HEADERS` (HTTP/2; hyper checks HTTP/1.1) | [`admission`] | 431 |
+//! | 4 | probes pass from here untouched (true while draining and under load) | [`admission`] | — |
+//! | 5 | draining | [`admission`] | 503 + `Retry-After`, `Connection: close` |
+//! | 6 | over `MAX_IN_FLIGHT` (`/metrics` exempt) | [`admission`] | 503 + `Retry-After` |
+//! | 7 | protected path without a valid bearer token | [`admission`], [`crate::auth`] | 401 + `WWW-Authenticate` |
+//! | 8 | body over `MAX_BODY_BYTES`: declared, or once read past it | [`admission`] | 413 |
+//! | 9 | `REQUEST_TIMEOUT_SECONDS` until the response head | [`admission`] | 408 |
+//! | 10 | route: REST handlers ([`crate::rest`]), `/metrics`, docs, metadata | axum | 404, 405 |
+//! | 11 | `/mcp` POST: read and decode once, count, session caps; waking a hibernated session at the live cap | [`mcp_endpoint`] | 400 JSON-RPC error, 413, 503 |
+//! | 12 | MCP: fast path, else rmcp (Host/Origin, headers, protocol) | [`crate::mcp::http`] | 400, 403, 404, 406, 415 |
 
 mod admission;
+mod cors;
 mod mcp_endpoint;
+mod origins;
 mod refusal;
 pub mod server;
 
@@ -101,8 +104,10 @@ impl Pipeline {
             .route("/mcp", any(mcp_endpoint::mcp).with_state(endpoint))
             .fallback(rest::not_found)
             .method_not_allowed_fallback(rest::method_not_allowed)
-            // The one layer, around every route: admission runs stages 1-8.
+            // Around every route: admission runs stages 2-9.
             .layer(admission::AdmissionLayer(Arc::new(admission)))
+            // Outside admission, stage 1 (why: see `cors`).
+            .layer(cors::CorsLayer::new(config.allowed_origins.as_deref()))
     }
 
     /// `/metrics` alone, for `METRICS_PORT`.
