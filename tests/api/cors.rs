@@ -163,19 +163,38 @@ async fn preflights_need_no_token_and_the_401_is_readable_with_its_challenge() {
 }
 
 #[tokio::test]
-async fn an_admission_refusal_is_readable_by_an_allowed_origin() {
+async fn refusals_from_admission_the_mcp_stage_and_routing_are_readable_by_an_allowed_origin() {
     let app = spawn_app(&["--allowed-origins", APP, "--max-body-bytes", "1024"]).await;
-    let response = app
-        .client
-        .post(app.mcp_url())
-        .header("Origin", APP)
-        .header("Content-Type", "application/json")
-        .body(vec![b' '; 2048])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 413);
-    assert_readable_by(&response, APP);
+    let post = |path: &str, body: Vec<u8>| {
+        app.client
+            .post(app.url(path))
+            .header("Origin", APP)
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json, text/event-stream")
+            .body(body)
+            .send()
+    };
+    for (what, response, status) in [
+        (
+            "body over the cap",
+            post("/mcp", vec![b' '; 2048]).await,
+            413,
+        ),
+        (
+            "not JSON-RPC",
+            post("/mcp", b"not json".to_vec()).await,
+            400,
+        ),
+        (
+            "unknown path",
+            post("/no/such/path", b"{}".to_vec()).await,
+            404,
+        ),
+    ] {
+        let response = response.expect("POST sends");
+        assert_eq!(response.status(), status, "{what}");
+        assert_readable_by(&response, APP);
+    }
 }
 
 #[tokio::test]
