@@ -86,11 +86,13 @@ async function v2(server: URL, fetch: typeof window.fetch, versionNegotiation: V
 }
 
 /** The page's fetch, noting each request that failed before any response (the SDKs may
- *  wrap or, probing for the 2026-07-28 era, read such a failure as "not offered"). */
+ *  wrap or, probing for the 2026-07-28 era, read such a failure as "not offered"). A request
+ *  the client aborted itself is not such a failure: closing, v2 aborts the GET stream it
+ *  opened in the background after `initialize`, which may not have been answered yet. */
 function recording(failures: string[]): typeof window.fetch {
     return (input, init) =>
         window.fetch(input, init).catch((error: unknown) => {
-            failures.push(describe(error));
+            if (!init?.signal?.aborted) failures.push(describe(error));
             throw error;
         });
 }
