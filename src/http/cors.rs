@@ -17,6 +17,7 @@
 //! a plain `OPTIONS` still 405.
 
 use std::{
+    sync::Arc,
     task::{Context, Poll},
     time::Duration,
 };
@@ -27,7 +28,7 @@ use axum::{
     response::Response,
 };
 use futures_util::future::Either;
-use tower::{Layer, Service};
+use tower::{Layer, Service, ServiceExt, util::Oneshot};
 use tower_http::cors::{self, AllowOrigin, Cors};
 
 use super::origins::AllowedOrigins;
@@ -59,7 +60,13 @@ const PREFLIGHT_MAX_AGE: Duration = Duration::from_secs(3600);
 
 /// The CORS stage as a tower layer.
 #[derive(Clone)]
-pub struct CorsLayer {
+pub struct CorsLayer(Arc<Shared>);
+
+/// What every route's copy of the stage reads. axum clones a route's whole
+/// stack for each request, so the stage holds only an `Arc` of it: a request
+/// without an allowed `Origin` costs one header lookup, and only a CORS
+/// request builds tower-http's service (cloning its configuration).
+struct Shared {
     origins: AllowedOrigins,
     cors: cors::CorsLayer,
 }
@@ -72,7 +79,7 @@ impl CorsLayer {
             // Not credentialed (the token travels in a header the page sets,
             // not a cookie), so the plain wildcard is valid, and cacheable.
             AllowedOrigins::Any => AllowOrigin::any(),
-            // Only vetted origins reach the layer (see the module docs).
+            // Only vetted origins reach tower-http (see the module docs).
             AllowedOrigins::Listed(_) => AllowOrigin::mirror_request(),
         };
         let cors = cors::CorsLayer::new()
@@ -84,7 +91,7 @@ impl CorsLayer {
             // The answer depends on the Origin alone: the methods and
             // headers allowed are the same for every request.
             .vary([header::ORIGIN]);
-        Self { origins, cors }
+        Self(Arc::new(Shared { origins, cors }))
     }
 }
 
@@ -93,16 +100,16 @@ impl<S> Layer<S> for CorsLayer {
 
     fn layer(&self, inner: S) -> Self::Service {
         CorsService {
-            origins: self.origins.clone(),
-            cors: self.cors.layer(inner),
+            shared: Arc::clone(&self.0),
+            inner,
         }
     }
 }
 
 #[derive(Clone)]
 pub struct CorsService<S> {
-    origins: AllowedOrigins,
-    cors: Cors<S>,
+    shared: Arc<Shared>,
+    inner: S,
 }
 
 impl<S> CorsService<S> {
@@ -115,27 +122,28 @@ impl<S> CorsService<S> {
         };
         (request.method() != Method::OPTIONS
             || headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD))
-            && self.origins.allows(origin)
+            && self.shared.origins.allows(origin)
     }
 }
 
 impl<S> Service<Request> for CorsService<S>
 where
-    S: Service<Request, Response = Response>,
+    S: Service<Request, Response = Response> + Clone,
 {
     type Response = Response;
     type Error = S::Error;
-    type Future = Either<cors::ResponseFuture<S::Future>, S::Future>;
+    type Future = Either<Oneshot<Cors<S>, Request>, S::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
-        self.cors.poll_ready(cx)
+        self.inner.poll_ready(cx)
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
         if self.is_cors(&request) {
-            Either::Left(self.cors.call(request))
+            let cors = self.shared.cors.layer(self.inner.clone());
+            Either::Left(cors.oneshot(request))
         } else {
-            Either::Right(self.cors.get_mut().call(request))
+            Either::Right(self.inner.call(request))
         }
     }
 }
