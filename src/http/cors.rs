@@ -9,12 +9,12 @@
 //! own refusals (401, 413, 503), must carry `Access-Control-Allow-Origin`,
 //! or the page cannot read why it was refused.
 //!
-//! tower-http's [`Cors`] writes the headers and answers preflights. It would
-//! add some of them (allowed methods and headers, exposed headers) whatever
-//! the origin and answer any `OPTIONS`, so only requests from an allowed
-//! origin are handed to it; everything else passes untouched: no CORS
-//! headers, a disallowed origin's real request still refused by rmcp (403),
-//! a plain `OPTIONS` still 405.
+//! tower-http's [`Cors`](tower_http::cors::Cors) writes the headers and
+//! answers preflights. It would add some of them (allowed methods and
+//! headers, exposed headers) whatever the origin and answer any `OPTIONS`,
+//! so only requests from an allowed origin are handed to it; everything else
+//! passes untouched: no CORS headers, a disallowed origin's real request
+//! still refused by rmcp (403), a plain `OPTIONS` still 405.
 
 use std::{
     sync::Arc,
@@ -27,9 +27,9 @@ use axum::{
     http::{HeaderName, Method, header},
     response::Response,
 };
-use futures_util::future::Either;
-use tower::{Layer, Service, ServiceExt, util::Oneshot};
-use tower_http::cors::{self, AllowOrigin, Cors};
+use futures_util::future::{BoxFuture, Either};
+use tower::{Layer, Service, ServiceExt};
+use tower_http::cors::{self, AllowOrigin};
 
 use super::origins::AllowedOrigins;
 
@@ -128,11 +128,15 @@ impl<S> CorsService<S> {
 
 impl<S> Service<Request> for CorsService<S>
 where
-    S: Service<Request, Response = Response> + Clone,
+    S: Service<Request, Response = Response> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: 'static,
 {
     type Response = Response;
     type Error = S::Error;
-    type Future = Either<Oneshot<Cors<S>, Request>, S::Future>;
+    /// A CORS request's future is boxed: tower-http's is large, and every
+    /// other request would otherwise carry its size.
+    type Future = Either<BoxFuture<'static, Result<Response, S::Error>>, S::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
         self.inner.poll_ready(cx)
@@ -141,7 +145,7 @@ where
     fn call(&mut self, request: Request) -> Self::Future {
         if self.is_cors(&request) {
             let cors = self.shared.cors.layer(self.inner.clone());
-            Either::Left(cors.oneshot(request))
+            Either::Left(Box::pin(cors.oneshot(request)))
         } else {
             Either::Right(self.inner.call(request))
         }
