@@ -27,6 +27,7 @@ pub mod server;
 use std::sync::Arc;
 
 use axum::{Router, routing::any};
+use tower::ServiceBuilder;
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::{
@@ -104,10 +105,15 @@ impl Pipeline {
             .route("/mcp", any(mcp_endpoint::mcp).with_state(endpoint))
             .fallback(rest::not_found)
             .method_not_allowed_fallback(rest::method_not_allowed)
-            // Around every route: admission runs stages 2-9.
-            .layer(admission::AdmissionLayer(Arc::new(admission)))
-            // Outside admission, stage 1 (why: see `cors`).
-            .layer(cors::CorsLayer::new(config.allowed_origins.as_deref()))
+            // Around every route, in one `layer` call (each call boxes the
+            // routes once more, which every request pays for):
+            .layer(
+                ServiceBuilder::new()
+                    // stage 1, outside admission (why: see `cors`);
+                    .layer(cors::CorsLayer::new(config.allowed_origins.as_deref()))
+                    // stages 2-9.
+                    .layer(admission::AdmissionLayer(Arc::new(admission))),
+            )
     }
 
     /// `/metrics` alone, for `METRICS_PORT`.
