@@ -8,6 +8,7 @@
 #   lint         cargo fmt --check, cargo clippy -D warnings
 #   rust         cargo test: unit tests and the black-box API tests (real sockets)
 #   clients      real third-party clients: official Python SDK, MCP Inspector CLI
+#   browser      CORS in headless Chromium: the official TypeScript SDK in a page (tests/browser)
 #   schemathesis OpenAPI fuzzing of the REST API from GET /openapi.json (tests/schemathesis)
 #   conformance  the official MCP conformance suite, four runs (tests/conformance)
 #   oauth        OAuth resource server against a real authorization server (tests/oauth)
@@ -23,9 +24,9 @@ set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-all=(lint rust clients schemathesis conformance oauth k8s scaleout tasks)
+all=(lint rust clients browser schemathesis conformance oauth k8s scaleout tasks)
 if [ "${1:-}" = -h ] || [ "${1:-}" = --help ]; then
-    sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'
     exit 0
 fi
 sections=("$@")
@@ -36,6 +37,7 @@ section_lint() {
 }
 section_rust() { cargo test --locked --all-targets; }
 section_clients() { tests/clients/run.sh; }
+section_browser() { tests/browser/run.sh; }
 section_schemathesis() { tests/schemathesis/run.sh; }
 section_conformance() { tests/conformance/run.sh; }
 section_oauth() { tests/oauth/run.sh; }
@@ -47,7 +49,7 @@ section_tasks() { tests/tasks/run.sh; }
 export MCP_SERVER_BIN="$ROOT/target/release/mcp-rust-server"
 needs_release=0
 for s in "${sections[@]}"; do
-    case "$s" in clients | schemathesis | conformance | oauth | k8s | scaleout | tasks) needs_release=1 ;; esac
+    case "$s" in clients | browser | schemathesis | conformance | oauth | k8s | scaleout | tasks) needs_release=1 ;; esac
 done
 if [ "$needs_release" = 1 ]; then
     echo "=== build release binary"

@@ -95,7 +95,8 @@ pub struct Settings {
     /// Browser origins allowed to call /mcp, comma-separated, with scheme
     /// (`https://app.example.com`, `http://localhost:*`). Loopback origins
     /// stay allowed while the server is bound to loopback. `*`: any origin.
-    /// A present, disallowed Origin gets 403.
+    /// A present, disallowed Origin gets 403; allowed ones get CORS answers
+    /// (preflights, readable responses) on every path.
     #[arg(
         long,
         env = "MCP_ALLOWED_ORIGINS",

@@ -4,22 +4,25 @@
 //! | # | stage | where | refuses with |
 //! | --- | --- | --- | --- |
 //! | 0 | connection: HTTP/1.1 or h2c, head size and count, head read time | [`server`] | 431, connection closed |
-//! | 1 | observe: in-flight gauge, request counter, one log line | [`admission`] | — |
-//! | 2 | over `MAX_HEADERS` (HTTP/2; hyper checks HTTP/1.1) | [`admission`] | 431 |
-//! | 3 | probes pass from here untouched (true while draining and under load) | [`admission`] | — |
-//! | 4 | draining | [`admission`] | 503 + `Retry-After`, `Connection: close` |
-//! | 5 | over `MAX_IN_FLIGHT` (`/metrics` exempt) | [`admission`] | 503 + `Retry-After` |
-//! | 6 | protected path without a valid bearer token (static, JWT, introspected); the principal and its tool access go into the request's extensions | [`admission`], [`crate::auth`] | 401 + `WWW-Authenticate` |
-//! | 7 | over `MCP_RATE_LIMIT` for the principal (`/metrics` exempt; not enforced while the store is down) | [`admission`], [`rate_limit`] | 429 + `Retry-After`, `RateLimit-Policy`, `RateLimit` |
-//! | 8 | body over `MAX_BODY_BYTES`: declared, or once read past it | [`admission`] | 413 |
-//! | 9 | `REQUEST_TIMEOUT_SECONDS` until the response head | [`admission`] | 408 |
-//! | 10 | route: REST handlers ([`crate::rest`]), `/metrics`, docs, metadata | axum | 404, 405 |
-//! | 11 | `/mcp` POST: read and decode once, count, session caps; waking a hibernated session at the live cap | [`mcp_endpoint`] | 400 JSON-RPC error, 413, 503 |
-//! | 11a | `/mcp` `tools/call` of a tool the token lacks scopes for (REST: in `POST /mcp/execute`) | [`mcp_endpoint`], [`crate::rest::refuse_tool`] | 403 + `WWW-Authenticate: Bearer error="insufficient_scope"` |
-//! | 12 | MCP: fast path, else rmcp (Host/Origin, headers, protocol) | [`crate::mcp::http`] | 400, 403, 404, 406, 415 |
+//! | 1 | CORS: an allowed origin's preflight answered here (no token, not counted); its other responses, refusals included, get the CORS headers | [`cors`] | — |
+//! | 2 | observe: in-flight gauge, request counter, one log line | [`admission`] | — |
+//! | 3 | over `MAX_HEADERS` (HTTP/2; hyper checks HTTP/1.1) | [`admission`] | 431 |
+//! | 4 | probes pass from here untouched (true while draining and under load) | [`admission`] | — |
+//! | 5 | draining | [`admission`] | 503 + `Retry-After`, `Connection: close` |
+//! | 6 | over `MAX_IN_FLIGHT` (`/metrics` exempt) | [`admission`] | 503 + `Retry-After` |
+//! | 7 | protected path without a valid bearer token (static, JWT, introspected); the principal and its tool access go into the request's extensions | [`admission`], [`crate::auth`] | 401 + `WWW-Authenticate` |
+//! | 8 | over `MCP_RATE_LIMIT` for the principal (`/metrics` exempt; not enforced while the store is down) | [`admission`], [`rate_limit`] | 429 + `Retry-After`, `RateLimit-Policy`, `RateLimit` |
+//! | 9 | body over `MAX_BODY_BYTES`: declared, or once read past it | [`admission`] | 413 |
+//! | 10 | `REQUEST_TIMEOUT_SECONDS` until the response head | [`admission`] | 408 |
+//! | 11 | route: REST handlers ([`crate::rest`]), `/metrics`, docs, metadata | axum | 404, 405 |
+//! | 12 | `/mcp` POST: read and decode once, count, session caps; waking a hibernated session at the live cap | [`mcp_endpoint`] | 400 JSON-RPC error, 413, 503 |
+//! | 12a | `/mcp` `tools/call` of a tool the token lacks scopes for (REST: in `POST /mcp/execute`) | [`mcp_endpoint`], [`crate::rest::refuse_tool`] | 403 + `WWW-Authenticate: Bearer error="insufficient_scope"` |
+//! | 13 | MCP: fast path, else rmcp (Host/Origin, headers, protocol) | [`crate::mcp::http`] | 400, 403, 404, 406, 415 |
 
 mod admission;
+mod cors;
 mod mcp_endpoint;
+mod origins;
 pub mod rate_limit;
 mod refusal;
 pub mod server;
@@ -27,6 +30,7 @@ pub mod server;
 use std::sync::Arc;
 
 use axum::{Router, routing::any};
+use tower::ServiceBuilder;
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::{
@@ -126,8 +130,15 @@ impl Pipeline {
             .route("/mcp", any(mcp_endpoint::mcp).with_state(endpoint))
             .fallback(rest::not_found)
             .method_not_allowed_fallback(rest::method_not_allowed)
-            // The one layer, around every route: admission runs stages 1-9.
-            .layer(admission::AdmissionLayer(Arc::new(admission)))
+            // Around every route, in one `layer` call (each call boxes the
+            // routes once more, which every request pays for):
+            .layer(
+                ServiceBuilder::new()
+                    // stage 1, outside admission (why: see `cors`);
+                    .layer(cors::CorsLayer::new(config.allowed_origins.as_deref()))
+                    // stages 2-10.
+                    .layer(admission::AdmissionLayer(Arc::new(admission))),
+            )
     }
 
     /// `/metrics` alone, for `METRICS_PORT`.

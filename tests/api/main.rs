@@ -4,6 +4,7 @@
 
 mod auth;
 mod binary;
+mod cors;
 mod drain_under_load;
 mod fast_path;
 mod helpers;

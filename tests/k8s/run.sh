@@ -106,6 +106,43 @@ tally "$DPY" "$HERE/dockerfile_checks.py" Dockerfile .dockerignore
 grep -qx "ARG VERSION=$VERSION" Dockerfile && pass "Dockerfile's default VERSION is the crate's ($VERSION)" ||
     fail "Dockerfile ARG VERSION differs from Cargo.toml's $VERSION"
 
+# --- the Grafana dashboard component --------------------------------------------
+section "Grafana dashboard component"
+# An overlay that opts in: production plus the component, in its namespace.
+mkdir -p "$OUT/with-dashboard"
+cat >"$OUT/with-dashboard/kustomization.yaml" <<'YAML'
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+namespace: mcp-server
+resources:
+  - ../../../deploy/k8s/overlays/production
+components:
+  - ../../../deploy/k8s/components/grafana-dashboard
+YAML
+if kubectl kustomize "$OUT/with-dashboard" >"$OUT/with-dashboard.yaml" 2>"$OUT/with-dashboard.err"; then
+    pass "kubectl kustomize production + components/grafana-dashboard renders $(grep -c '^kind:' "$OUT/with-dashboard.yaml") objects"
+else
+    fail "kubectl kustomize production + components/grafana-dashboard: $(cat "$OUT/with-dashboard.err")"
+fi
+for k in 1.29.0 "$newest"; do
+    if "${KV[@]}" --strict --quiet -k "$k" "$OUT/with-dashboard.yaml" >"$OUT/kv.log" 2>&1; then
+        pass "kubernetes-validate --strict -k $k: production + components/grafana-dashboard"
+    else
+        fail "kubernetes-validate --strict -k $k: production + components/grafana-dashboard: $(cat "$OUT/kv.log")"
+    fi
+done
+# What the dashboard reads is held to what a running server serves after some traffic.
+if ensure_npm_tools >/dev/null && start_server dashboard-scrape >/dev/null 2>&1; then
+    curl -fsS -o /dev/null -H 'Content-Type: application/json' "$SERVER_URL/mcp/execute" \
+        -d '{"tool": "calculate", "arguments": {"operation": "add", "a": 1, "b": 2}}' &&
+        curl -fsS "$SERVER_URL/metrics" >"$OUT/metrics.txt" || fail "scraping $SERVER_URL/metrics"
+    stop_server dashboard-scrape || true
+    NODE_PATH="$NODE_TOOLS_DIR/node_modules" tally "$PY" "$HERE/dashboard_checks.py" \
+        "$OUT/with-dashboard.yaml" "$OUT/metrics.txt"
+else
+    fail "dashboard checks not run: the npm tools or the server did not start"
+fi
+
 # --- scripts ------------------------------------------------------------------
 section "scripts"
 for s in build-image deploy validate undeploy; do
