@@ -23,6 +23,7 @@ impl Settings {
     pub fn resolve(self) -> Result<Resolved, ConfigError> {
         self.check_lists()?;
         self.auth.check()?;
+        self.telemetry.check()?;
         let bind_ip = resolve_host(&self.host)?;
         Ok(Resolved {
             allowed_origins: origin_allow_list(&self.allowed_origins, bind_ip),

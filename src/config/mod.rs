@@ -5,12 +5,14 @@
 //! plain structs and never parses an argument itself.
 
 mod checks;
+mod telemetry;
 
 use std::{fmt, net::IpAddr, time::Duration};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use checks::ConfigError;
+pub use telemetry::{OtlpProtocol, TelemetrySettings, TraceExport, TracesSampler};
 
 #[derive(Debug, Parser)]
 #[command(name = "mcp-rust-server", version, about)]
@@ -129,6 +131,9 @@ pub struct Settings {
 
     #[command(flatten)]
     pub auth: AuthSettings,
+
+    #[command(flatten)]
+    pub telemetry: TelemetrySettings,
 }
 
 /// What one client, or a flood of them, may use.

@@ -21,7 +21,7 @@ mod mcp_endpoint;
 mod refusal;
 pub mod server;
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use axum::{Router, routing::any};
 use utoipa_axum::router::OpenApiRouter;
@@ -31,7 +31,12 @@ use crate::{
     catalog::Catalog,
     config::Resolved,
     lifecycle::Lifecycle,
-    mcp::{McpServer, http::McpHttpService, sessions::CappedSessions},
+    mcp::{
+        McpServer,
+        http::McpHttpService,
+        operation::{Observation, OperationObserver, Outcome},
+        sessions::CappedSessions,
+    },
     metrics::{self, Metrics, OpenSessions, Scrape},
     rest::{self, AppState},
 };
@@ -89,6 +94,10 @@ impl Pipeline {
             metrics: Arc::clone(&self.metrics),
             max_sessions: config.limits.max_sessions(),
             max_live_sessions: config.limits.max_live_sessions(),
+            observation: Observation::new(
+                Some(Arc::clone(&self.metrics) as Arc<dyn OperationObserver>),
+                config.telemetry.audit_log,
+            ),
         };
         let admission = admission::Admission::new(
             &config.limits,
@@ -117,6 +126,18 @@ impl Pipeline {
                 .legacy_sessions
                 .then(|| Arc::clone(&self.sessions) as Arc<dyn OpenSessions>),
         }
+    }
+}
+
+impl OperationObserver for Metrics {
+    fn operation_finished(
+        &self,
+        method: &'static str,
+        tool: Option<&str>,
+        outcome: &Outcome,
+        elapsed: Duration,
+    ) {
+        self.observe_operation(method, outcome.error_type().as_deref(), tool, elapsed);
     }
 }
 

@@ -12,9 +12,9 @@
 //! Body, request time, in-flight and drain limits act per request, in the
 //! router ([`super::router`]), the same for both protocols.
 
-use std::{io, time::Duration};
+use std::{io, net::SocketAddr, time::Duration};
 
-use axum::Router;
+use axum::{Router, extract::Request};
 use hyper_util::{
     rt::{TokioExecutor, TokioIo, TokioTimer},
     server::{conn::auto, graceful::GracefulShutdown},
@@ -22,12 +22,17 @@ use hyper_util::{
 };
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
+use tower::ServiceExt;
 
 use crate::config::Limits;
 
 /// Most concurrent streams one HTTP/2 connection may open: a client gets
 /// parallelism, but one connection cannot take every in-flight slot.
 const MAX_STREAMS_PER_CONNECTION: u32 = 100;
+
+/// The address a request's connection came from, in its extensions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddr(pub SocketAddr);
 
 /// Serves `router` on `listener` until `stop` is cancelled; then stops
 /// accepting and lets open connections finish their requests (hyper's
@@ -42,9 +47,9 @@ pub async fn serve_connections(
     let builder = connection_builder(&limits);
     let graceful = GracefulShutdown::new();
     loop {
-        let stream = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _peer)) => stream,
+                Ok(accepted) => accepted,
                 Err(e) => {
                     // Out of file descriptors and the like: back off rather
                     // than spin; the listener itself is still fine.
@@ -56,7 +61,14 @@ pub async fn serve_connections(
             () = stop.cancelled() => break,
         };
         let _ = stream.set_nodelay(true);
-        let service = TowerToHyperService::new(router.clone());
+        // Each request learns its client's address (for the trace's
+        // `client.address`).
+        let service = TowerToHyperService::new(router.clone().map_request(
+            move |mut request: Request<hyper::body::Incoming>| {
+                request.extensions_mut().insert(ClientAddr(peer));
+                request
+            },
+        ));
         let connection = builder
             .serve_connection_with_upgrades(TokioIo::new(stream), service)
             .into_owned();

@@ -31,9 +31,12 @@ use rmcp::model::{ClientCapabilities, Implementation, JsonObject};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::fast_answer::answer_bytes;
+use super::{
+    fast_answer::answer_bytes,
+    operation::{Operation, Outcome},
+};
 use crate::{
-    catalog::{Catalog, ToolContext},
+    catalog::{Catalog, ToolContext, ToolOutput},
     jsonrpc::Envelope,
 };
 
@@ -127,7 +130,16 @@ impl FastPath {
                 tool.call(arguments, ToolContext::rest()).await
             }
         };
+        let outcome = match &output {
+            Ok(ToolOutput::Result(result)) if result.is_error == Some(true) => Outcome::ToolError,
+            Ok(_) => Outcome::Success,
+            Err(_) => Outcome::ToolError,
+        };
         let body = answer_bytes(id, modern, output)?;
+        // A fast answer keeps its span, metric and audit event.
+        if let Some(operation) = parts.extensions.get::<Operation>() {
+            operation.finish(outcome);
+        }
         Some(
             (
                 StatusCode::OK,

@@ -4,6 +4,7 @@
 mod fast_answer;
 mod fast_path;
 pub mod http;
+pub mod operation;
 mod server;
 mod session;
 pub mod sessions;

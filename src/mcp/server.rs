@@ -24,7 +24,11 @@ use rmcp::{
 };
 use serde_json::Value;
 
-use super::{session::Session, subscriptions::Subscriptions};
+use super::{
+    operation::{Operation, Outcome},
+    session::Session,
+    subscriptions::Subscriptions,
+};
 use crate::{
     catalog::{Catalog, ListChanges, LogGate, ToolContext, ToolError, ToolOutput, speaks_2026},
     lifecycle::Lifecycle,
@@ -89,6 +93,25 @@ impl McpServer {
             logging,
             Arc::clone(&self.listeners),
         )
+    }
+}
+
+impl McpServer {
+    /// An unknown tool is the request's fault (a JSON-RPC error); a tool
+    /// that ran and failed, or was given bad arguments, is a tool error
+    /// result the model can read and correct (SEP-1303).
+    async fn call_tool_observed(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, McpError> {
+        let tool = self.catalog.tool(&request.name).ok_or_else(|| {
+            McpError::invalid_params(format!("Unknown tool: {}", request.name), None)
+        })?;
+        let _in_flight = self.lifecycle.track();
+        let arguments = request.arguments.unwrap_or_default();
+        let context = self.tool_context(context, request.input_responses, request.request_state);
+        call_tool_response(tool.call(arguments, context).await)
     }
 }
 
@@ -176,21 +199,19 @@ impl ServerHandler for McpServer {
             .map(|tool| tool.definition().clone())
     }
 
-    /// An unknown tool is the request's fault (a JSON-RPC error); a tool that
-    /// ran and failed, or was given bad arguments, is a tool error result the
-    /// model can read and correct (SEP-1303).
+    /// The call, then its outcome on the request's operation (its span,
+    /// duration metric and audit event).
     async fn call_tool(
         &self,
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
-        let tool = self.catalog.tool(&request.name).ok_or_else(|| {
-            McpError::invalid_params(format!("Unknown tool: {}", request.name), None)
-        })?;
-        let _in_flight = self.lifecycle.track();
-        let arguments = request.arguments.unwrap_or_default();
-        let context = self.tool_context(context, request.input_responses, request.request_state);
-        call_tool_response(tool.call(arguments, context).await)
+        let operation = Operation::of(&context);
+        let result = self.call_tool_observed(request, context).await;
+        if let Some(operation) = operation {
+            operation.finish(Outcome::of_tool_call(&result));
+        }
+        result
     }
 
     async fn list_resources(
@@ -220,16 +241,24 @@ impl ServerHandler for McpServer {
     async fn read_resource(
         &self,
         request: ReadResourceRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, McpError> {
-        let (body, mime_type) = self.catalog.read_uri(&request.uri).ok_or_else(|| {
-            McpError::resource_not_found(
-                format!("Resource not found: {}", request.uri),
-                Some(serde_json::json!({ "uri": request.uri })),
-            )
-        })?;
-        let contents = body.to_mcp_contents(&request.uri, mime_type);
-        Ok(ReadResourceResult::new(vec![contents]).into())
+        let result = self.catalog.read_uri(&request.uri).map_or_else(
+            || {
+                Err(McpError::resource_not_found(
+                    format!("Resource not found: {}", request.uri),
+                    Some(serde_json::json!({ "uri": request.uri })),
+                ))
+            },
+            |(body, mime_type)| {
+                let contents = body.to_mcp_contents(&request.uri, mime_type);
+                Ok(ReadResourceResult::new(vec![contents]).into())
+            },
+        );
+        if let Some(operation) = Operation::of(&context) {
+            operation.finish(Outcome::of_resource_read(&result));
+        }
+        result
     }
 
     async fn list_prompts(
@@ -253,15 +282,25 @@ impl ServerHandler for McpServer {
         request: GetPromptRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<GetPromptResponse, McpError> {
-        let prompt = self.catalog.prompt(&request.name).ok_or_else(|| {
-            McpError::invalid_params(format!("Unknown prompt: {}", request.name), None)
-        })?;
-        let context = self.tool_context(
-            context,
-            request.input_responses.clone(),
-            request.request_state.clone(),
-        );
-        prompt.get(&request, &context)
+        let operation = Operation::of(&context);
+        let result = match self.catalog.prompt(&request.name) {
+            Some(prompt) => {
+                let context = self.tool_context(
+                    context,
+                    request.input_responses.clone(),
+                    request.request_state.clone(),
+                );
+                prompt.get(&request, &context)
+            }
+            None => Err(McpError::invalid_params(
+                format!("Unknown prompt: {}", request.name),
+                None,
+            )),
+        };
+        if let Some(operation) = operation {
+            operation.finish(Outcome::of_prompt_get(&result));
+        }
+        result
     }
 
     /// Completions for prompt arguments and resource-template variables;
