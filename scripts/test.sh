@@ -11,6 +11,7 @@
 #   schemathesis OpenAPI fuzzing of the REST API from GET /openapi.json (tests/schemathesis)
 #   conformance  the official MCP conformance suite, four runs (tests/conformance)
 #   k8s          image + manifests: render, validate, podman, any-replica proof
+#   otel         traces exported to a real OTLP receiver (http/protobuf, grpc), audit lines (tests/otel)
 #
 # Installs what it needs (pip, npm, apt packages) under .tools/ or the system.
 # Runs every section even after a failure, prints a summary, and ends with
@@ -20,9 +21,9 @@ set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-all=(lint rust clients schemathesis conformance k8s)
+all=(lint rust clients schemathesis conformance k8s otel)
 if [ "${1:-}" = -h ] || [ "${1:-}" = --help ]; then
-    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
     exit 0
 fi
 sections=("$@")
@@ -36,12 +37,13 @@ section_clients() { tests/clients/run.sh; }
 section_schemathesis() { tests/schemathesis/run.sh; }
 section_conformance() { tests/conformance/run.sh; }
 section_k8s() { tests/k8s/run.sh; }
+section_otel() { tests/otel/run.sh; }
 
 # The release binary is shared by the client, conformance and k8s sections.
 export MCP_SERVER_BIN="$ROOT/target/release/mcp-rust-server"
 needs_release=0
 for s in "${sections[@]}"; do
-    case "$s" in clients | schemathesis | conformance | k8s) needs_release=1 ;; esac
+    case "$s" in clients | schemathesis | conformance | k8s | otel) needs_release=1 ;; esac
 done
 if [ "$needs_release" = 1 ]; then
     echo "=== build release binary"

@@ -64,7 +64,7 @@ pub async fn mcp(State(endpoint): State<McpEndpoint>, request: Request) -> Respo
     if request.method() != Method::POST {
         return endpoint.service.other(request).await;
     }
-    let (parts, body) = request.into_parts();
+    let (mut parts, body) = request.into_parts();
     let bytes = match read_body(body, parts.extensions.get::<BodyLimit>().copied()).await {
         Ok(bytes) => bytes,
         Err(UnreadBody::TooLarge(limit)) => return refusal::body_too_large(limit),
@@ -94,7 +94,6 @@ pub async fn mcp(State(endpoint): State<McpEndpoint>, request: Request) -> Respo
     let operation = endpoint
         .observation
         .start(&arrival(&parts, &bytes, &envelope));
-    let mut parts = parts;
     parts.extensions.insert(operation.clone());
     let response = endpoint.service.post(parts, bytes, Some(&envelope)).await;
     finish_from_answer(operation, response).await

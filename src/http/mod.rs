@@ -13,7 +13,7 @@
 //! | 7 | body over `MAX_BODY_BYTES`: declared, or once read past it | [`admission`] | 413 |
 //! | 8 | `REQUEST_TIMEOUT_SECONDS` until the response head | [`admission`] | 408 |
 //! | 9 | route: REST handlers ([`crate::rest`]), `/metrics`, docs, metadata | axum | 404, 405 |
-//! | 10 | `/mcp` POST: read and decode once, count, session caps; waking a hibernated session at the live cap | [`mcp_endpoint`] | 400 JSON-RPC error, 413, 503 |
+//! | 10 | `/mcp` POST: read and decode once, count, session caps; waking a hibernated session at the live cap; start the request's operation (span, duration, audit) and finish it from the answer | [`mcp_endpoint`] | 400 JSON-RPC error, 413, 503 |
 //! | 11 | MCP: fast path, else rmcp (Host/Origin, headers, protocol) | [`crate::mcp::http`] | 400, 403, 404, 406, 415 |
 
 mod admission;

@@ -1,5 +1,6 @@
 //! MCP: the handler ([`McpServer`]) and its transports — Streamable HTTP
-//! ([`http`]) and stdio ([`stdio`]).
+//! ([`http`]) and stdio ([`stdio`]) — and each request as observed
+//! ([`operation`]: span, duration metric, audit event).
 
 mod fast_answer;
 mod fast_path;

@@ -14,6 +14,7 @@ mod mcp_legacy_sessions;
 mod mcp_stateless;
 mod metrics;
 mod openapi;
+mod operations;
 mod raw;
 mod rest;
 mod security;

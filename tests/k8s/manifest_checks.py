@@ -207,6 +207,12 @@ def main():
     auth = env_of(c).get("MCP_AUTH_TOKENS", {}).get("valueFrom", {}).get("secretKeyRef", {})
     report("production: MCP_AUTH_TOKENS from Secret mcp-rust-server-auth (not optional)",
            [] if auth == {"name": "mcp-rust-server-auth", "key": "tokens", "optional": False} else [f"got {auth}"])
+    refs = [e.get("configMapRef", {}).get("name", "") for e in c.get("envFrom", [])]
+    otel = next((d for (kind, name), d in prod.items() if kind == "ConfigMap" and name in refs), {}).get("data", {})
+    report("production: OTEL_* from a ConfigMap, the collector endpoint a marked placeholder",
+           [] if set(otel) >= {"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_SERVICE_NAME",
+                               "OTEL_TRACES_SAMPLER", "OTEL_TRACES_SAMPLER_ARG"}
+           and ".invalid" in otel.get("OTEL_EXPORTER_OTLP_ENDPOINT", "") else [f"envFrom {refs}, got {otel}"])
     mk_auth = env_of(mk[dep_key]["spec"]["template"]["spec"]["containers"][0]).get("MCP_AUTH_TOKENS")
     report("minikube: no auth Secret needed", [] if mk_auth is None else ["minikube wires MCP_AUTH_TOKENS"])
     sys.exit(1 if failures else 0)
