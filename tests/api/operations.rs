@@ -29,7 +29,11 @@ fn count(text: &str, method: &str, error_type: &str, tool: &str) -> Option<f64> 
 #[tokio::test]
 async fn the_operation_duration_is_labelled_by_method_error_type_and_catalog_tool() {
     let app = spawn_app(&[]).await;
-    let add = call(json!(1), "calculate", json!({"operation": "add", "a": 1, "b": 2}));
+    let add = call(
+        json!(1),
+        "calculate",
+        json!({"operation": "add", "a": 1, "b": 2}),
+    );
     let divide = call(
         json!(2),
         "calculate",
@@ -62,7 +66,10 @@ async fn the_operation_duration_is_labelled_by_method_error_type_and_catalog_too
     assert!(text.contains(
         "mcp_server_operation_duration_seconds_bucket{le=\"0.01\",method=\"tools/list\",error_type=\"\",tool=\"\"} 1"
     ), "{text}");
-    assert!(text.contains("le=\"300.0\",method=\"tools/list\""), "{text}");
+    assert!(
+        text.contains("le=\"300.0\",method=\"tools/list\""),
+        "{text}"
+    );
     app.stop().await.unwrap();
 }
 
@@ -160,9 +167,11 @@ async fn each_audited_call_is_one_json_line_with_principal_outcome_and_id_never_
     // Traces off: the caller's trace id still names the trace.
     assert_eq!(lines[0]["trace_id"], "0af7651916cd43dd8448eb211c80319c");
     assert_eq!(lines[1]["error_type"], "tool_error");
-    assert!(lines.iter().all(|l| l["latency_ms"].is_number()
-        && l["message"] == "audit"
-        && l["level"] == "INFO"));
+    assert!(
+        lines.iter().all(|l| l["latency_ms"].is_number()
+            && l["message"] == "audit"
+            && l["level"] == "INFO")
+    );
 }
 
 #[tokio::test]
