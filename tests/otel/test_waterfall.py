@@ -27,8 +27,8 @@ def test_one_callers_requests_form_one_trace_and_render_as_a_waterfall(receiver,
     assert len(spans) == 5
     assert {s["parent_span_id"] for s in spans} == {PARENT_ID}
     svg = render(spans, "One MCP client's trace: five requests to mcp-rust-server")
-    for text in ("tools/list", "tools/call calculate", "resources/read", "tools/call echo", "type=tool_error",
-                 "uri=mcp://demo/status"):
+    for text in ("tools/list", "tools/call calculate", "resources/read", "tools/call echo", "error.type=tool_error",
+                 "mcp.resource.uri=mcp://demo/status"):
         assert text in svg, text
     path = os.environ.get("WATERFALL_SVG") or os.path.join(tempfile.mkdtemp(), "waterfall.svg")
     with open(path, "w") as f:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from html import escape
 
-ROW, LEFT, BAR_W, TOP = 26, 330, 420, 58
-SHOWN = ("gen_ai.tool.name", "mcp.resource.uri", "mcp.protocol.version", "jsonrpc.request.id", "error.type")
+ROW, LEFT, BAR_W, TOP = 26, 250, 380, 58
+SHOWN = ("gen_ai.tool.name", "mcp.resource.uri", "jsonrpc.request.id", "error.type")
 
 
 def render(spans: list[dict], title: str) -> str:
@@ -17,29 +17,32 @@ def render(spans: list[dict], title: str) -> str:
     t0 = min(s["start_ns"] for s in spans)
     t1 = max(s["end_ns"] for s in spans)
     scale = BAR_W / max(t1 - t0, 1)
-    width, height = LEFT + BAR_W + 360, TOP + ROW * len(spans) + 40
+    width, height = LEFT + BAR_W + 500, TOP + ROW * (len(spans) + 1) + 40
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
            f'font-family="Helvetica,Arial,sans-serif" font-size="12">',
            f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
            f'<text x="12" y="22" font-size="15" font-weight="bold">{escape(title)}</text>',
-           f'<text x="12" y="42" fill="#555">trace {spans[0]["trace_id"]} · parent (the caller\'s span, '
-           f'from params._meta.traceparent) {spans[0]["parent_span_id"]} · '
-           f'{(t1 - t0) / 1e6:.2f} ms in all</text>']
-    for i, span in enumerate(spans):
+           f'<text x="12" y="42" fill="#555">trace {spans[0]["trace_id"]} · '
+           f'{(t1 - t0) / 1e6:.2f} ms from the first request to the last answer</text>',
+           f'<text x="12" y="{TOP + 14}" fill="#777">caller\'s span</text>',
+           f'<rect x="{LEFT}" y="{TOP + 3}" width="{BAR_W}" height="14" rx="2" fill="#c8ccd2"/>',
+           f'<text x="{LEFT + BAR_W + 12}" y="{TOP + 14}" fill="#777">span {spans[0]["parent_span_id"]}, '
+           f'from params._meta.traceparent</text>']
+    for i, span in enumerate(spans, start=1):
         y = TOP + i * ROW
         x = LEFT + (span["start_ns"] - t0) * scale
         w = max((span["end_ns"] - span["start_ns"]) * scale, 2)
         error = "error.type" in span["attributes"]
         colour = "#d9534f" if error else "#3b7dd8"
         out.append(f'<rect x="0" y="{y - 2}" width="{width}" height="{ROW}" fill="{"#f6f8fa" if i % 2 else "#fff"}"/>')
-        out.append(f'<text x="12" y="{y + 14}">{escape(span["name"])}</text>')
-        out.append(f'<text x="{LEFT - 70}" y="{y + 14}" fill="#555" text-anchor="end">'
+        out.append(f'<text x="24" y="{y + 14}">{escape(span["name"])}</text>')
+        out.append(f'<text x="{LEFT - 16}" y="{y + 14}" fill="#555" text-anchor="end">'
                    f'{(span["end_ns"] - span["start_ns"]) / 1e3:.0f} µs</text>')
         out.append(f'<rect x="{x:.1f}" y="{y + 3}" width="{w:.1f}" height="14" rx="2" fill="{colour}"/>')
-        shown = " ".join(f"{k.split('.')[-1]}={span['attributes'][k]}" for k in SHOWN if k in span["attributes"])
+        shown = "  ".join(f"{k}={span['attributes'][k]}" for k in SHOWN if k in span["attributes"])
         out.append(f'<text x="{LEFT + BAR_W + 12}" y="{y + 14}" fill="{colour if error else "#333"}">'
                    f'{escape(shown)}</text>')
-    y = TOP + ROW * len(spans) + 18
+    y = TOP + ROW * (len(spans) + 1) + 18
     out.append(f'<text x="12" y="{y}" fill="#777">SERVER spans of mcp-rust-server as an OTLP receiver decoded '
                f'them (tests/otel/test_waterfall.py); red: error.type set</text>')
     out.append("</svg>")
