@@ -91,37 +91,58 @@ pub async fn mcp(State(endpoint): State<McpEndpoint>, request: Request) -> Respo
     let Some(envelope) = envelope else {
         return endpoint.service.post(parts, bytes, None).await;
     };
+    let details = endpoint.observation.wants_details(envelope.method);
     let operation = endpoint
         .observation
-        .start(&arrival(&parts, &bytes, &envelope));
+        .start(&arrival(&parts, &bytes, &envelope, details));
     parts.extensions.insert(operation.clone());
     let response = endpoint.service.post(parts, bytes, Some(&envelope)).await;
     finish_from_answer(operation, response).await
 }
 
-/// What the operation is started from, as this request carries it.
-fn arrival<'a>(parts: &'a Parts, body: &'a [u8], envelope: &'a Envelope) -> Arrival<'a> {
-    let header = |name: HeaderName| parts.headers.get(name).and_then(|v| v.to_str().ok());
-    Arrival {
+/// What the operation is started from, as this request carries it. Without
+/// `details` (no span, no audit event due) the envelope is all it needs, and
+/// the header and extension lookups are skipped.
+fn arrival<'a>(
+    parts: &'a Parts,
+    body: &'a [u8],
+    envelope: &'a Envelope,
+    details: bool,
+) -> Arrival<'a> {
+    let version = match parts.version {
+        Version::HTTP_2 => "2",
+        Version::HTTP_10 => "1.0",
+        _ => "1.1",
+    };
+    let mut arrival = Arrival {
         envelope,
         body,
         transport: Transport::Http {
-            version: match parts.version {
-                Version::HTTP_2 => "2",
-                Version::HTTP_10 => "1.0",
-                _ => "1.1",
-            },
-            client: parts.extensions.get::<ClientAddr>().map(|addr| addr.0),
+            version,
+            client: None,
         },
-        protocol_version: header(MCP_PROTOCOL_VERSION),
-        session_id: header(MCP_SESSION_ID),
-        traceparent: header(TRACEPARENT),
-        tracestate: header(TRACESTATE),
-        principal: parts
+        protocol_version: None,
+        session_id: None,
+        traceparent: None,
+        tracestate: None,
+        principal: None,
+    };
+    if details {
+        let header = |name: HeaderName| parts.headers.get(name).and_then(|v| v.to_str().ok());
+        arrival.transport = Transport::Http {
+            version,
+            client: parts.extensions.get::<ClientAddr>().map(|addr| addr.0),
+        };
+        arrival.protocol_version = header(MCP_PROTOCOL_VERSION);
+        arrival.session_id = header(MCP_SESSION_ID);
+        arrival.traceparent = header(TRACEPARENT);
+        arrival.tracestate = header(TRACESTATE);
+        arrival.principal = parts
             .extensions
             .get::<Principal>()
-            .map(|principal| principal.subject.as_str()),
+            .map(|principal| principal.subject.as_str());
     }
+    arrival
 }
 
 /// Finishes `operation` from the HTTP answer, when the answer is whole: a

@@ -24,7 +24,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
 
-use crate::config::Limits;
+use crate::{config::Limits, telemetry};
 
 /// Most concurrent streams one HTTP/2 connection may open: a client gets
 /// parallelism, but one connection cannot take every in-flight slot.
@@ -61,11 +61,14 @@ pub async fn serve_connections(
             () = stop.cancelled() => break,
         };
         let _ = stream.set_nodelay(true);
-        // Each request learns its client's address (for the trace's
-        // `client.address`).
+        // With traces on, each request learns its client's address (the
+        // span's `client.address`); off, nothing is inserted.
+        let tracing = telemetry::tracer().is_some();
         let service = TowerToHyperService::new(router.clone().map_request(
             move |mut request: Request<hyper::body::Incoming>| {
-                request.extensions_mut().insert(ClientAddr(peer));
+                if tracing {
+                    request.extensions_mut().insert(ClientAddr(peer));
+                }
                 request
             },
         ));

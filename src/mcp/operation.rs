@@ -147,6 +147,22 @@ impl Observation {
         Self { observer, audit }
     }
 
+    /// Whether an operation of `method` reads more of the request than its
+    /// envelope (headers, `_meta`, the principal, the client's address):
+    /// only for a span or an audit event. The transports skip those reads
+    /// otherwise.
+    pub fn wants_details(&self, method: &str) -> bool {
+        crate::telemetry::tracer().is_some() || self.audits(method)
+    }
+
+    /// An audit event is due for `method` and would be written (not
+    /// filtered out by the log level).
+    fn audits(&self, method: &str) -> bool {
+        self.audit
+            && AUDITED.contains(&method)
+            && tracing::enabled!(target: "audit", tracing::Level::INFO)
+    }
+
     pub fn start(&self, arrival: &Arrival<'_>) -> Operation {
         let method = arrival.envelope.method;
         let params = arrival.envelope.params.as_ref();
@@ -156,7 +172,7 @@ impl Observation {
             "resources/read" => params.and_then(|p| p.uri.clone()).map(Target::Resource),
             _ => None,
         };
-        let audited = self.audit && AUDITED.contains(&method);
+        let audited = self.audits(method);
         let span = span::start(arrival, target.as_ref());
         // The audit event names the trace even when traces are off: the
         // caller's, from the request.

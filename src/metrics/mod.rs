@@ -58,6 +58,9 @@ pub struct Metrics {
     /// The catalog's tool names: the only values the `tool` label takes
     /// besides `other` (set by [`Metrics::attach_to`]).
     tool_names: std::sync::OnceLock<Vec<ToolName>>,
+    /// `tools/call` successes per tool, in `tool_names` order: the hot
+    /// series, resolved once so recording one is no label lookup.
+    tool_call_successes: std::sync::OnceLock<Vec<Histogram>>,
     /// `""` (no tool) and `other`, made once: a label lookup allocates
     /// nothing.
     no_tool: ToolName,
@@ -170,6 +173,7 @@ impl Metrics {
             legacy_sessions_live,
             operation_duration,
             tool_names: std::sync::OnceLock::new(),
+            tool_call_successes: std::sync::OnceLock::new(),
             no_tool: ToolName(Arc::from("")),
             other_tool: ToolName(Arc::from("other")),
         }
@@ -177,13 +181,25 @@ impl Metrics {
 
     /// Resolves each tool's series once, so a call records with atomics only.
     pub fn attach_to(&self, catalog: &Catalog) {
-        let _ = self.tool_names.set(
-            catalog
-                .tools()
-                .iter()
-                .map(|tool| ToolName(Arc::from(tool.name())))
-                .collect(),
-        );
+        let names: Vec<ToolName> = catalog
+            .tools()
+            .iter()
+            .map(|tool| ToolName(Arc::from(tool.name())))
+            .collect();
+        let successes = names
+            .iter()
+            .map(|tool| {
+                self.operation_duration
+                    .get_or_create(&OperationLabels {
+                        method: "tools/call",
+                        error_type: "",
+                        tool: tool.clone(),
+                    })
+                    .clone()
+            })
+            .collect();
+        let _ = self.tool_names.set(names);
+        let _ = self.tool_call_successes.set(successes);
         for tool in catalog.tools() {
             let name: Arc<str> = Arc::from(tool.name());
             let calls = std::array::from_fn(|i| {
@@ -225,6 +241,20 @@ impl Metrics {
         tool: Option<&str>,
         elapsed: Duration,
     ) {
+        let seconds = elapsed.as_secs_f64();
+        let known_tool = |name: &str| {
+            self.tool_names
+                .get()
+                .and_then(|names| names.iter().position(|known| &*known.0 == name))
+        };
+        if method == "tools/call"
+            && error_type.is_none()
+            && let Some(index) = tool.and_then(known_tool)
+            && let Some(histogram) = self.tool_call_successes.get().and_then(|h| h.get(index))
+        {
+            histogram.observe(seconds);
+            return;
+        }
         let error_type = match error_type {
             None => "",
             Some(error_type) => ERROR_TYPES
@@ -247,7 +277,7 @@ impl Metrics {
                 error_type,
                 tool: tool.clone(),
             })
-            .observe(elapsed.as_secs_f64());
+            .observe(seconds);
     }
 
     pub fn count_rejection(&self, rejection: Rejection) {
