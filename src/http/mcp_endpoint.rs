@@ -64,7 +64,7 @@ pub async fn mcp(State(endpoint): State<McpEndpoint>, request: Request) -> Respo
     if request.method() != Method::POST {
         return endpoint.service.other(request).await;
     }
-    let (mut parts, body) = request.into_parts();
+    let (parts, body) = request.into_parts();
     let bytes = match read_body(body, parts.extensions.get::<BodyLimit>().copied()).await {
         Ok(bytes) => bytes,
         Err(UnreadBody::TooLarge(limit)) => return refusal::body_too_large(limit),
@@ -89,14 +89,16 @@ pub async fn mcp(State(endpoint): State<McpEndpoint>, request: Request) -> Respo
         return endpoint.too_many_sessions();
     }
     let Some(envelope) = envelope else {
-        return endpoint.service.post(parts, bytes, None).await;
+        return endpoint.service.post(parts, bytes, None, None).await;
     };
     let details = endpoint.observation.wants_details(envelope.method);
     let operation = endpoint
         .observation
         .start(&arrival(&parts, &bytes, &envelope, details));
-    parts.extensions.insert(operation.clone());
-    let response = endpoint.service.post(parts, bytes, Some(&envelope)).await;
+    let response = endpoint
+        .service
+        .post(parts, bytes, Some(&envelope), Some(&operation))
+        .await;
     finish_from_answer(operation, response).await
 }
 

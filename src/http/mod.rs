@@ -95,6 +95,7 @@ impl Pipeline {
             max_sessions: config.limits.max_sessions(),
             max_live_sessions: config.limits.max_live_sessions(),
             observation: Observation::new(
+                Arc::clone(&self.catalog),
                 Some(Arc::clone(&self.metrics) as Arc<dyn OperationObserver>),
                 config.telemetry.audit_log,
             ),

@@ -80,11 +80,14 @@ impl FastPath {
 
     /// The answer to `body` (whose envelope the pipeline decoded), or `None`
     /// to let rmcp answer.
+    /// `operation`, the request's, is finished with the tool's outcome when
+    /// the fast path answers.
     pub async fn answer(
         &self,
         parts: &Parts,
         body: &[u8],
         envelope: &Envelope,
+        operation: Option<&Operation>,
     ) -> Option<Response> {
         let version = self.eligible(parts)?;
         if envelope.method != "tools/call" || envelope.has_other_members {
@@ -137,7 +140,7 @@ impl FastPath {
         };
         let body = answer_bytes(id, modern, output)?;
         // A fast answer keeps its span, metric and audit event.
-        if let Some(operation) = parts.extensions.get::<Operation>() {
+        if let Some(operation) = operation {
             operation.finish(outcome);
         }
         Some(
@@ -365,7 +368,7 @@ mod tests {
         let crate::jsonrpc::Inspection::Message(envelope) = crate::jsonrpc::inspect(&bytes) else {
             return None;
         };
-        let response = fast.answer(parts, &bytes, &envelope).await?;
+        let response = fast.answer(parts, &bytes, &envelope, None).await?;
         let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
             .await
             .unwrap();

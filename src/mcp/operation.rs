@@ -31,7 +31,10 @@ use rmcp::{
     service::RequestContext,
 };
 
-use crate::jsonrpc::{Envelope, Id};
+use crate::{
+    catalog::Catalog,
+    jsonrpc::{Envelope, Id},
+};
 
 /// Told of every finished operation (the metrics implement it; the domain
 /// and this transport know nothing of them).
@@ -136,15 +139,34 @@ pub enum Transport {
 /// Starts operations; one per server, shared by every request.
 #[derive(Clone, Default)]
 pub struct Observation {
+    /// Where a requested tool name is found as a static string (no copy
+    /// per request); `None` (tests): every name is copied.
+    catalog: Option<Arc<Catalog>>,
     observer: Option<Arc<dyn OperationObserver>>,
     audit: bool,
 }
 
 impl Observation {
-    /// `observer` is told of each finished operation; `audit`: write the
-    /// audit event for the audited methods.
-    pub fn new(observer: Option<Arc<dyn OperationObserver>>, audit: bool) -> Self {
-        Self { observer, audit }
+    /// Operations on `catalog`'s tools; `observer` is told of each finished
+    /// operation; `audit`: write the audit event for the audited methods.
+    pub fn new(
+        catalog: Arc<Catalog>,
+        observer: Option<Arc<dyn OperationObserver>>,
+        audit: bool,
+    ) -> Self {
+        Self {
+            catalog: Some(catalog),
+            observer,
+            audit,
+        }
+    }
+
+    /// The requested tool's name: the catalog's own when it has the tool.
+    fn tool_name(&self, name: &str) -> Cow<'static, str> {
+        match self.catalog.as_ref().and_then(|c| c.tool(name)) {
+            Some(tool) => Cow::Borrowed(tool.name()),
+            None => Cow::Owned(name.to_owned()),
+        }
     }
 
     /// Whether an operation of `method` reads more of the request than its
@@ -167,7 +189,9 @@ impl Observation {
         let method = arrival.envelope.method;
         let params = arrival.envelope.params.as_ref();
         let target = match method {
-            "tools/call" => params.and_then(|p| p.name.clone()).map(Target::Tool),
+            "tools/call" => params
+                .and_then(|p| p.name.as_deref())
+                .map(|name| Target::Tool(self.tool_name(name))),
             "prompts/get" => params.and_then(|p| p.name.clone()).map(Target::Prompt),
             "resources/read" => params.and_then(|p| p.uri.clone()).map(Target::Resource),
             _ => None,
@@ -204,7 +228,7 @@ const AUDITED: [&str; 3] = ["tools/call", "resources/read", "prompts/get"];
 /// What a request names: a tool, a prompt or a resource.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Target {
-    Tool(String),
+    Tool(Cow<'static, str>),
     Prompt(String),
     Resource(String),
 }
@@ -258,7 +282,7 @@ impl Inner {
             }
         }
         let tool = match &self.target {
-            Some(Target::Tool(name)) => Some(name.as_str()),
+            Some(Target::Tool(name)) => Some(name.as_ref()),
             _ => None,
         };
         if let Some(observer) = &self.observer {

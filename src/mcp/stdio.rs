@@ -10,6 +10,8 @@ mod line_writer;
 mod transport;
 mod triage;
 
+use std::sync::Arc;
+
 use rmcp::{ServiceExt, service::ServerInitializeError, transport::stdio_pipes};
 use tokio::io::BufReader;
 
@@ -31,7 +33,7 @@ pub async fn run(server: McpServer, audit: bool) -> anyhow::Result<()> {
     // client closed stdin).
     let (stdin, stdout) = stdio_pipes();
     // No metrics over stdio (nothing scrapes them): spans and audit only.
-    let observation = Observation::new(None, audit);
+    let observation = Observation::new(Arc::clone(server.catalog()), None, audit);
     let transport = LineTransport::new(BufReader::new(stdin), stdout, MAX_LINE_BYTES, observation);
     // One listener for the whole run, polled before anything else: a signal
     // that comes while the handshake completes is neither fatal (no handler

@@ -23,7 +23,7 @@ pub(super) struct Event<'a> {
 
 pub(super) fn record(event: &Event<'_>) {
     let (tool, prompt, uri) = match event.target {
-        Some(Target::Tool(name)) => (Some(name.as_str()), None, None),
+        Some(Target::Tool(name)) => (Some(name.as_ref()), None, None),
         Some(Target::Prompt(name)) => (None, Some(name.as_str()), None),
         Some(Target::Resource(uri)) => (None, None, Some(uri.as_str())),
         None => (None, None, None),

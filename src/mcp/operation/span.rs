@@ -44,7 +44,7 @@ pub(super) fn start(arrival: &Arrival<'_>, target: Option<&Target>) -> Option<Sp
     match target {
         Some(Target::Tool(name)) => {
             span.update_name(format!("{method} {name}"));
-            attributes.push(KeyValue::new("gen_ai.tool.name", name.clone()));
+            attributes.push(KeyValue::new("gen_ai.tool.name", name.to_string()));
             attributes.push(KeyValue::new("gen_ai.operation.name", "execute_tool"));
         }
         Some(Target::Prompt(name)) => {
