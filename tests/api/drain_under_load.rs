@@ -25,7 +25,8 @@ struct Tally {
 
 /// Sends requests until refused (then stops, as a client would, and retries
 /// elsewhere) or until the deadline. Checks every answer exactly.
-async fn fast_client(client: reqwest::Client, port: u16, id: usize, deadline: Instant) -> Tally {
+async fn fast_client(port: u16, id: usize, deadline: Instant) -> Tally {
+    let client = reqwest::Client::new();
     let base = format!("http://127.0.0.1:{port}");
     let mut tally = Tally::default();
     for n in 0.. {
@@ -97,10 +98,6 @@ async fn sigterm_under_load_answers_or_cleanly_refuses_every_request() {
         ],
     );
     wait_ready(port).await;
-    // Built before the clock starts: a client loads the system's TLS roots
-    // when built (reqwest's rustls, which the OTLP exporter enables), which
-    // in a debug build can take most of the time before the SIGTERM.
-    let clients: Vec<_> = (0..FAST_CLIENTS).map(|_| reqwest::Client::new()).collect();
     // Read the logs as they come: a full pipe would stall the server.
     let mut stderr = child.stderr.take().expect("stderr piped");
     let logs = std::thread::spawn(move || {
@@ -128,8 +125,7 @@ async fn sigterm_under_load_answers_or_cleanly_refuses_every_request() {
 
     let deadline = Instant::now() + Duration::from_secs(20);
     let fast: Vec<_> = (0..FAST_CLIENTS)
-        .zip(clients)
-        .map(|(id, client)| tokio::spawn(fast_client(client, port, id, deadline)))
+        .map(|id| tokio::spawn(fast_client(port, id, deadline)))
         .collect();
     tokio::time::sleep(Duration::from_millis(300)).await;
     sigterm(&child);
