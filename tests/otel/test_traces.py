@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 import subprocess
+import urllib.request
 
-from conftest import otel_env, server_binary
+from conftest import free_port, otel_env, server_binary
 from receiver import SERVER_KIND, STATUS_ERROR
 
 TRACE_ID = "0af7651916cd43dd8448eb211c80319c"
@@ -103,19 +104,18 @@ def test_resources_read_names_the_uri_and_legacy_sessions_their_id(receiver, ser
     server = server_for(receiver.endpoint, MCP_LEGACY_SESSIONS="true")
     initialize = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
         "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}}
-    request = __import__("urllib.request").request
-    http = request.Request(server.url, data=json.dumps(initialize).encode(), method="POST", headers={
+    http = urllib.request.Request(server.url, data=json.dumps(initialize).encode(), method="POST", headers={
         "content-type": "application/json", "accept": "application/json, text/event-stream"})
-    with request.urlopen(http, timeout=30) as response:
+    with urllib.request.urlopen(http, timeout=30) as response:
         session = response.headers["mcp-session-id"]
         response.read()
     headers = {**LEGACY, "mcp-session-id": session}
     status, _ = server.post({"jsonrpc": "2.0", "method": "notifications/initialized"}, headers)
     assert status == 202
     read = {"jsonrpc": "2.0", "id": 13, "method": "resources/read", "params": {"uri": "mcp://demo/status"}}
-    http = request.Request(server.url, data=json.dumps(read).encode(), method="POST", headers={
+    http = urllib.request.Request(server.url, data=json.dumps(read).encode(), method="POST", headers={
         "content-type": "application/json", "accept": "application/json, text/event-stream", **headers})
-    with request.urlopen(http, timeout=30) as response:
+    with urllib.request.urlopen(http, timeout=30) as response:
         assert b"operational" in response.read()
     span = receiver.wait_for(named("resources/read", 13))
     assert span["attributes"]["mcp.resource.uri"] == "mcp://demo/status"
@@ -193,7 +193,6 @@ def test_audit_lines_are_json_with_who_what_outcome_and_trace_never_arguments(re
 
 def test_a_collector_that_is_down_fails_no_request(server_for):
     # Nothing listens there: every export fails, in the exporter's thread.
-    from conftest import free_port
     server = server_for(f"http://127.0.0.1:{free_port()}")
     for i in range(50):
         status, body = server.post(call(i, "calculate", {"operation": "add", "a": i, "b": 1}), LEGACY)
