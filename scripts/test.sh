@@ -15,6 +15,7 @@
 #   k8s          image + manifests: render, validate, podman, any-replica proof
 #   scaleout     three replicas + Redis behind nginx: conformance, rate limits, Redis outage (tests/scaleout)
 #   tasks        the tasks extension on three replicas sharing a real Redis (tests/tasks)
+#   otel         traces exported to a real OTLP receiver (http/protobuf, grpc), audit lines (tests/otel)
 #
 # Installs what it needs (pip, npm, apt packages) under .tools/ or the system.
 # Runs every section even after a failure, prints a summary, and ends with
@@ -24,9 +25,9 @@ set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-all=(lint rust clients browser schemathesis conformance oauth k8s scaleout tasks)
+all=(lint rust clients browser schemathesis conformance oauth k8s scaleout tasks otel)
 if [ "${1:-}" = -h ] || [ "${1:-}" = --help ]; then
-    sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'
     exit 0
 fi
 sections=("$@")
@@ -44,12 +45,13 @@ section_oauth() { tests/oauth/run.sh; }
 section_k8s() { tests/k8s/run.sh; }
 section_scaleout() { tests/scaleout/run.sh; }
 section_tasks() { tests/tasks/run.sh; }
+section_otel() { tests/otel/run.sh; }
 
 # The release binary is shared by every section that starts a server process.
 export MCP_SERVER_BIN="$ROOT/target/release/mcp-rust-server"
 needs_release=0
 for s in "${sections[@]}"; do
-    case "$s" in clients | browser | schemathesis | conformance | oauth | k8s | scaleout | tasks) needs_release=1 ;; esac
+    case "$s" in clients | browser | schemathesis | conformance | oauth | k8s | scaleout | tasks | otel) needs_release=1 ;; esac
 done
 if [ "$needs_release" = 1 ]; then
     echo "=== build release binary"

@@ -98,15 +98,18 @@ pub struct Envelope {
     pub has_other_members: bool,
 }
 
-/// What the fast path reads of a `params` object, found in the envelope's
-/// one pass: a string `name`, and where `arguments` and `_meta` lie in the
-/// body (unparsed).
+/// What the fast path and the traces read of a `params` object, found in
+/// the envelope's one pass: a string `name` (a tool's or a prompt's), a
+/// string `uri` (a resource's), and where `arguments` and `_meta` lie in
+/// the body (unparsed).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Params {
     pub name: Option<String>,
+    pub uri: Option<String>,
     pub arguments: Option<Range<usize>>,
     pub meta: Option<Range<usize>>,
-    /// Any other member, a repeated one, or a `name` that is not a string.
+    /// Any member but `name`, `arguments` and `_meta` (`uri` included), a
+    /// repeated one, or a `name` that is not a string.
     pub has_other_members: bool,
 }
 
@@ -354,6 +357,7 @@ enum RawParams<'a> {
 #[derive(Default)]
 struct ParamsIn<'a> {
     name: Option<String>,
+    uri: Option<String>,
     arguments: Option<&'a RawValue>,
     meta: Option<&'a RawValue>,
     has_other_members: bool,
@@ -368,6 +372,7 @@ impl ParamsIn<'_> {
         };
         Params {
             name: self.name,
+            uri: self.uri,
             arguments: self.arguments.map(range),
             meta: self.meta.map(range),
             has_other_members: self.has_other_members,
@@ -398,6 +403,13 @@ impl<'de: 'a, 'a> Visitor<'de> for ParamsVisitor<'a> {
                     Kind::Str(name) => params.name = Some(name),
                     _ => params.has_other_members = true,
                 },
+                ParamField::Uri if params.uri.is_none() => {
+                    // Not a member a `tools/call` has: the fast path declines.
+                    params.has_other_members = true;
+                    if let Kind::Str(uri) = map.next_value_seed(KindSeed)? {
+                        params.uri = Some(uri);
+                    }
+                }
                 ParamField::Arguments if params.arguments.is_none() => {
                     params.arguments = Some(map.next_value()?);
                 }
@@ -443,6 +455,8 @@ impl<'de: 'a, 'a> Visitor<'de> for ParamsVisitor<'a> {
 enum ParamField {
     #[serde(rename = "name")]
     Name,
+    #[serde(rename = "uri")]
+    Uri,
     #[serde(rename = "arguments")]
     Arguments,
     #[serde(rename = "_meta")]

@@ -6,7 +6,8 @@
 //! `tests/architecture.rs`, keeps it so; ARCHITECTURE.md draws the map):
 //! - leaves: [`config`] (every flag and environment variable),
 //!   [`lifecycle`] (readiness, in-flight work, signals), [`jsonrpc`] (the
-//!   envelope of a message), [`healthcheck`], [`telemetry`] (logging);
+//!   envelope of a message), [`healthcheck`], [`telemetry`] (logging, trace
+//!   export);
 //! - the domain: [`catalog`] (the `Tool`, `Resource`, `Prompt` traits and
 //!   their registry), [`tools`], [`resources`], [`conformance`] (the
 //!   official suite's fixtures);

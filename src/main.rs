@@ -12,7 +12,7 @@ use mcp_rust_server::{
     healthcheck, lifecycle,
     mcp::{McpServer, stdio},
     tasks::Tasks,
-    telemetry,
+    telemetry::{self, Traces},
 };
 
 /// Exit code for invalid configuration, as for any usage error.
@@ -37,25 +37,32 @@ fn main() -> ExitCode {
         Ok(runtime) => runtime,
         Err(e) => return failure(&format!("cannot start the async runtime: {e}")),
     };
-    match command {
-        Command::Healthcheck => match runtime.block_on(healthcheck::check(config.port)) {
+    if command == Command::Healthcheck {
+        return match runtime.block_on(healthcheck::check(config.port)) {
             Ok(()) => ExitCode::SUCCESS,
             Err(reason) => failure(&reason),
-        },
+        };
+    }
+    telemetry::init(config.log_level, config.log_format);
+    // Inside the runtime: a grpc exporter's channel lives on it.
+    let traces = {
+        let _runtime = runtime.enter();
+        Traces::start(config.telemetry.trace_export().as_ref())
+    };
+    let code = match command {
+        Command::Healthcheck => ExitCode::SUCCESS,
         Command::Stdio => {
-            telemetry::init(config.log_level, config.log_format);
             let server = McpServer::new(
                 app::catalog(&config.toolsets, config.request_state.codec()),
                 Default::default(),
                 Tasks::in_memory(&config.tasks),
             );
-            match runtime.block_on(stdio::run(server)) {
+            match runtime.block_on(stdio::run(server, config.telemetry.audit_log)) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => failure(&format!("stdio server failed: {e:#}")),
             }
         }
         Command::Serve => {
-            telemetry::init(config.log_level, config.log_format);
             let served = runtime.block_on(async {
                 let app = Application::build(&config)
                     .await
@@ -69,7 +76,10 @@ fn main() -> ExitCode {
                 Err(reason) => failure(&reason),
             }
         }
-    }
+    };
+    // The runtime is still alive: the batch exporter flushes through it.
+    traces.shutdown();
+    code
 }
 
 /// clap's error as one line: its first line, plus the allowed values when

@@ -328,6 +328,14 @@ def build_plan(cfg):
             "ours-legacy", "mcp-rust-server (legacy sessions)", [cfg.ours], 18087,
             env={"MCP_LEGACY_SESSIONS": "true", "LOG_LEVEL": "warn"},
         )
+        # Traces on, as production would run them: 1 % of the traces that start here, exported to
+        # a collector address where nothing listens (so a failing export is part of the cost).
+        servers["ours-otel"] = ServerSpec(
+            "ours-otel", "mcp-rust-server (traces exported, 1 %)", [cfg.ours], 18088,
+            env={"MCP_LEGACY_SESSIONS": "false", "LOG_LEVEL": "warn",
+                 "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:18089",
+                 "OTEL_TRACES_SAMPLER": "parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG": "0.01"},
+        )
     rest = {"tool": "calculate", "arguments": CALC_ARGS}
     scen = [
         Scenario("floor", "floor: axum + serde_json, fixed result", "floor", "/mcp",
@@ -338,6 +346,8 @@ def build_plan(cfg):
                  call_body(CALC_ARGS, True), mcp_headers(True), "mcp"),
         Scenario("ours-rest", "ours: REST POST /mcp/execute", "ours", "/mcp/execute",
                  rest, {}, "rest"),
+        Scenario("ours-mcp-otel", "ours: MCP tools/call, stateless, traces at 1 %", "ours-otel", "/mcp",
+                 call_body(CALC_ARGS, False), mcp_headers(False), "mcp"),
         Scenario("ours-legacy", "ours: MCP tools/call, legacy session (SSE)", "ours-legacy",
                  "/mcp", call_body(CALC_ARGS, False), mcp_headers(False), "mcp",
                  legacy_session=True),
@@ -442,6 +452,8 @@ GOALS = [
     ("mcp_vs_pysdk", "MCP tools/call throughput vs Python SDK", ("ours-mcp", "pysdk"), ">=", 20.0),
     ("rest_vs_seed", "REST execute throughput vs seed", ("ours-rest", "seed"), ">=", 8.0),
     ("p99_vs_floor", "MCP tools/call p99 vs floor's p99", ("ours-mcp", "floor"), "<=", 2.0),
+    ("otel_vs_off", "MCP tools/call with traces at 1 % vs traces off", ("ours-mcp-otel", "ours-mcp"),
+     ">=", 0.9),
 ]
 INFO_RATIOS = [
     ("mcp2026_vs_rmcp2026", f"MCP tools/call {MODERN} vs rmcp stock {MODERN}", ("ours-mcp-2026", "rmcp-2026")),

@@ -166,6 +166,7 @@ pub trait CallObserver: Send + Sync + 'static {
 /// A registered tool with its type erased: its MCP definition (built once at
 /// start-up, schema included) and a way to call it with raw JSON arguments.
 pub struct RegisteredTool {
+    name: &'static str,
     definition: ToolDefinition,
     invoke: Box<Invoke>,
     invoke_raw: Box<InvokeRaw>,
@@ -211,6 +212,7 @@ impl RegisteredTool {
             Some(Box::pin(async move { tool.call(args, context).await }) as BoxFuture<'static, _>)
         });
         Self {
+            name: T::NAME,
             definition,
             invoke,
             invoke_raw,
@@ -224,8 +226,9 @@ impl RegisteredTool {
         }
     }
 
-    pub fn name(&self) -> &str {
-        &self.definition.name
+    /// The tool's name: static, so holding it per request costs no copy.
+    pub fn name(&self) -> &'static str {
+        self.name
     }
 
     /// See [`Tool::SELF_CONTAINED`].

@@ -27,6 +27,7 @@ impl Settings {
         self.tasks.check()?;
         self.store.check()?;
         let request_state = self.request_state.keys()?;
+        self.telemetry.check()?;
         let bind_ip = resolve_host(&self.host)?;
         Ok(Resolved {
             request_state,

@@ -13,6 +13,7 @@ mod store;
 mod tasks;
 mod oauth;
 mod oauth_checks;
+mod telemetry;
 
 use std::{fmt, net::IpAddr, time::Duration};
 
@@ -26,6 +27,7 @@ pub use request_state::{
 pub use store::StoreSettings;
 pub use tasks::TaskSettings;
 pub use oauth::{OAuthSettings, ToolScopeList};
+pub use telemetry::{OtlpProtocol, TelemetrySettings, TraceExport, TracesSampler};
 
 #[derive(Debug, Parser)]
 #[command(name = "mcp-rust-server", version, about)]
@@ -160,6 +162,9 @@ pub struct Settings {
 
     #[command(flatten)]
     pub oauth: OAuthSettings,
+
+    #[command(flatten)]
+    pub telemetry: TelemetrySettings,
 }
 
 /// What one client, or a flood of them, may use.

@@ -8,20 +8,29 @@ use std::sync::Arc;
 
 use axum::{
     Json,
+    body::Body,
     extract::{Request, State},
-    http::{HeaderName, Method, StatusCode},
+    http::{HeaderName, Method, StatusCode, Version, header, request::Parts},
     response::{IntoResponse, Response},
 };
+use serde::Deserialize;
 
-use super::refusal;
+use super::{refusal, server::ClientAddr};
 use crate::{
-    jsonrpc::{self, Inspection},
-    mcp::http::McpHttpService,
+    auth::Principal,
+    jsonrpc::{self, Envelope, Inspection},
+    mcp::{
+        http::McpHttpService,
+        operation::{Arrival, Observation, Operation, Outcome, Transport},
+    },
     metrics::{Metrics, Rejection},
     rest::{ApiError, BodyLimit, UnreadBody, read_body, refuse_tool},
 };
 
 const MCP_SESSION_ID: HeaderName = HeaderName::from_static("mcp-session-id");
+const MCP_PROTOCOL_VERSION: HeaderName = HeaderName::from_static("mcp-protocol-version");
+const TRACEPARENT: HeaderName = HeaderName::from_static("traceparent");
+const TRACESTATE: HeaderName = HeaderName::from_static("tracestate");
 
 #[derive(Clone)]
 pub struct McpEndpoint {
@@ -29,6 +38,8 @@ pub struct McpEndpoint {
     pub metrics: Arc<Metrics>,
     pub max_sessions: usize,
     pub max_live_sessions: usize,
+    /// Starts each request's operation (span, duration metric, audit).
+    pub observation: Observation,
 }
 
 /// `POST`: read, decode, count; 413 over the cap, 400 with a JSON-RPC error
@@ -86,7 +97,105 @@ pub async fn mcp(State(endpoint): State<McpEndpoint>, request: Request) -> Respo
     {
         return endpoint.too_many_sessions();
     }
-    endpoint.service.post(parts, bytes, envelope.as_ref()).await
+    let Some(envelope) = envelope else {
+        return endpoint.service.post(parts, bytes, None, None).await;
+    };
+    let details = endpoint.observation.wants_details(envelope.method);
+    let operation = endpoint
+        .observation
+        .start(&arrival(&parts, &bytes, &envelope, details));
+    let response = endpoint
+        .service
+        .post(parts, bytes, Some(&envelope), Some(&operation))
+        .await;
+    finish_from_answer(operation, response).await
+}
+
+/// What the operation is started from, as this request carries it. Without
+/// `details` (no span, no audit event due) the envelope is all it needs, and
+/// the header and extension lookups are skipped.
+fn arrival<'a>(
+    parts: &'a Parts,
+    body: &'a [u8],
+    envelope: &'a Envelope,
+    details: bool,
+) -> Arrival<'a> {
+    let version = match parts.version {
+        Version::HTTP_2 => "2",
+        Version::HTTP_10 => "1.0",
+        _ => "1.1",
+    };
+    let mut arrival = Arrival {
+        envelope,
+        body,
+        transport: Transport::Http {
+            version,
+            client: None,
+        },
+        protocol_version: None,
+        session_id: None,
+        traceparent: None,
+        tracestate: None,
+        principal: None,
+    };
+    if details {
+        let header = |name: HeaderName| parts.headers.get(name).and_then(|v| v.to_str().ok());
+        arrival.transport = Transport::Http {
+            version,
+            client: parts.extensions.get::<ClientAddr>().map(|addr| addr.0),
+        };
+        arrival.protocol_version = header(MCP_PROTOCOL_VERSION);
+        arrival.session_id = header(MCP_SESSION_ID);
+        arrival.traceparent = header(TRACEPARENT);
+        arrival.tracestate = header(TRACESTATE);
+        arrival.principal = parts
+            .extensions
+            .get::<Principal>()
+            .map(|principal| principal.subject.as_str());
+    }
+    arrival
+}
+
+/// Finishes `operation` from the HTTP answer, when the answer is whole: a
+/// success, or a refusal (a JSON-RPC error body names its code). A stream's
+/// answer comes later: the handler, or the operation's last drop, finishes
+/// it then. An operation already finished (fast path, handler) is left as
+/// it is.
+async fn finish_from_answer(operation: Operation, response: Response) -> Response {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if status.is_success() {
+        if is_json || status == StatusCode::ACCEPTED {
+            operation.finish(Outcome::Success);
+        }
+        return response;
+    }
+    if !is_json {
+        operation.finish(Outcome::Refused(status.as_u16()));
+        return response;
+    }
+    #[derive(Deserialize)]
+    struct ErrorBody {
+        error: ErrorCode,
+    }
+    #[derive(Deserialize)]
+    struct ErrorCode {
+        code: i32,
+    }
+    let (parts, body) = response.into_parts();
+    // Error bodies are one short JSON-RPC error; 64 KiB is far more.
+    let bytes = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let outcome = serde_json::from_slice::<ErrorBody>(&bytes)
+        .map_or(Outcome::Refused(status.as_u16()), |body| {
+            Outcome::Error(body.error.code)
+        });
+    operation.finish(outcome);
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 impl McpEndpoint {

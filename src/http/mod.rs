@@ -15,7 +15,7 @@
 //! | 9 | body over `MAX_BODY_BYTES`: declared, or once read past it | [`admission`] | 413 |
 //! | 10 | `REQUEST_TIMEOUT_SECONDS` until the response head | [`admission`] | 408 |
 //! | 11 | route: REST handlers ([`crate::rest`]), `/metrics`, docs, metadata | axum | 404, 405 |
-//! | 12 | `/mcp` POST: read and decode once, count, session caps; waking a hibernated session at the live cap | [`mcp_endpoint`] | 400 JSON-RPC error, 413, 503 |
+//! | 12 | `/mcp` POST: read and decode once, count, session caps; waking a hibernated session at the live cap; start the request's operation (span, duration, audit) and finish it from the answer | [`mcp_endpoint`] | 400 JSON-RPC error, 413, 503 |
 //! | 12a | `/mcp` `tools/call` of a tool the token lacks scopes for (REST: in `POST /mcp/execute`) | [`mcp_endpoint`], [`crate::rest::refuse_tool`] | 403 + `WWW-Authenticate: Bearer error="insufficient_scope"` |
 //! | 13 | MCP: fast path, else rmcp (Host/Origin, headers, protocol) | [`crate::mcp::http`] | 400, 403, 404, 406, 415 |
 
@@ -27,7 +27,7 @@ pub mod rate_limit;
 mod refusal;
 pub mod server;
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use axum::{Router, routing::any};
 use tower::ServiceBuilder;
@@ -39,7 +39,11 @@ use crate::{
     config::Resolved,
     lifecycle::Lifecycle,
     mcp::{
-        McpServer, http::McpHttpService, sessions::CappedSessions, subscriptions::Subscriptions,
+        McpServer,
+        http::McpHttpService,
+        operation::{Observation, OperationObserver, Outcome},
+        sessions::CappedSessions,
+        subscriptions::Subscriptions,
     },
     metrics::{self, Metrics, OpenSessions, RunningTasks, Scrape, StoreHealth},
     rest::{self, AppState},
@@ -117,6 +121,11 @@ impl Pipeline {
             metrics: Arc::clone(&self.metrics),
             max_sessions: config.limits.max_sessions(),
             max_live_sessions: config.limits.max_live_sessions(),
+            observation: Observation::new(
+                Arc::clone(&self.catalog),
+                Some(Arc::clone(&self.metrics) as Arc<dyn OperationObserver>),
+                config.telemetry.audit_log,
+            ),
         };
         let admission = admission::Admission::new(
             &config.limits,
@@ -167,6 +176,18 @@ impl RunningTasks for Tasks {
 impl StoreHealth for Store {
     fn store_up(&self) -> bool {
         self.is_up()
+    }
+}
+
+impl OperationObserver for Metrics {
+    fn operation_finished(
+        &self,
+        method: &'static str,
+        tool: Option<&str>,
+        outcome: &Outcome,
+        elapsed: Duration,
+    ) {
+        self.observe_operation(method, outcome.error_type().as_deref(), tool, elapsed);
     }
 }
 

@@ -14,8 +14,7 @@
 
 use std::{io, net::SocketAddr, time::Duration};
 
-use axum::{Router, extract::ConnectInfo};
-use hyper::{Request, body::Incoming};
+use axum::{Router, extract::ConnectInfo, extract::Request};
 use hyper_util::{
     rt::{TokioExecutor, TokioIo, TokioTimer},
     server::{conn::auto, graceful::GracefulShutdown},
@@ -23,13 +22,17 @@ use hyper_util::{
 };
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
-use tower::{ServiceExt, util::Either};
+use tower::ServiceExt;
 
-use crate::config::Limits;
+use crate::{config::Limits, telemetry};
 
 /// Most concurrent streams one HTTP/2 connection may open: a client gets
 /// parallelism, but one connection cannot take every in-flight slot.
 const MAX_STREAMS_PER_CONNECTION: u32 = 100;
+
+/// The address a request's connection came from, in its extensions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddr(pub SocketAddr);
 
 /// Serves `router` on `listener` until `stop` is cancelled; then stops
 /// accepting and lets open connections finish their requests (hyper's
@@ -61,21 +64,23 @@ pub async fn serve_connections(
             () = stop.cancelled() => break,
         };
         let _ = stream.set_nodelay(true);
-        let service = if record_peers {
-            Either::Left(
-                router
-                    .clone()
-                    .map_request(move |mut request: Request<Incoming>| {
-                        request
-                            .extensions_mut()
-                            .insert(ConnectInfo::<SocketAddr>(peer));
-                        request
-                    }),
-            )
-        } else {
-            Either::Right(router.clone())
-        };
-        let service = TowerToHyperService::new(service);
+        // Each request learns its client's address only when something
+        // reads it: rate limits (the principal without auth) and traces
+        // (the span's `client.address`).
+        let tracing = telemetry::tracer().is_some();
+        let service = TowerToHyperService::new(router.clone().map_request(
+            move |mut request: Request<hyper::body::Incoming>| {
+                if record_peers {
+                    request
+                        .extensions_mut()
+                        .insert(ConnectInfo::<SocketAddr>(peer));
+                }
+                if tracing {
+                    request.extensions_mut().insert(ClientAddr(peer));
+                }
+                request
+            },
+        ));
         let connection = builder
             .serve_connection_with_upgrades(TokioIo::new(stream), service)
             .into_owned();

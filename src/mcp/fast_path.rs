@@ -31,9 +31,12 @@ use rmcp::model::{ClientCapabilities, Implementation, JsonObject};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::fast_answer::answer_bytes;
+use super::{
+    fast_answer::answer_bytes,
+    operation::{Operation, Outcome},
+};
 use crate::{
-    catalog::{Catalog, ToolContext},
+    catalog::{Catalog, ToolContext, ToolOutput},
     jsonrpc::Envelope,
 };
 
@@ -77,11 +80,14 @@ impl FastPath {
 
     /// The answer to `body` (whose envelope the pipeline decoded), or `None`
     /// to let rmcp answer.
+    /// `operation`, the request's, is finished with the tool's outcome when
+    /// the fast path answers.
     pub async fn answer(
         &self,
         parts: &Parts,
         body: &[u8],
         envelope: &Envelope,
+        operation: Option<&Operation>,
     ) -> Option<Response> {
         let version = self.eligible(parts)?;
         if envelope.method != "tools/call" || envelope.has_other_members {
@@ -127,7 +133,16 @@ impl FastPath {
                 tool.call(arguments, ToolContext::rest()).await
             }
         };
+        let outcome = match &output {
+            Ok(ToolOutput::Result(result)) if result.is_error == Some(true) => Outcome::ToolError,
+            Ok(_) => Outcome::Success,
+            Err(_) => Outcome::ToolError,
+        };
         let body = answer_bytes(id, modern, output)?;
+        // A fast answer keeps its span, metric and audit event.
+        if let Some(operation) = operation {
+            operation.finish(outcome);
+        }
         Some(
             (
                 StatusCode::OK,
@@ -355,7 +370,7 @@ mod tests {
         let crate::jsonrpc::Inspection::Message(envelope) = crate::jsonrpc::inspect(&bytes) else {
             return None;
         };
-        let response = fast.answer(parts, &bytes, &envelope).await?;
+        let response = fast.answer(parts, &bytes, &envelope, None).await?;
         let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
             .await
             .unwrap();

@@ -22,7 +22,7 @@ use axum::{
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use serde_json::Value;
 
-use super::{McpServer, fast_path::FastPath, sessions::CappedSessions};
+use super::{McpServer, fast_path::FastPath, operation::Operation, sessions::CappedSessions};
 use crate::{
     config::Resolved,
     jsonrpc::{Envelope, Reject},
@@ -107,12 +107,23 @@ impl McpHttpService {
     }
 
     /// A POST whose body the pipeline has read and decoded (`envelope` is
-    /// `None` for a client's response message).
-    pub async fn post(&self, parts: Parts, body: Bytes, envelope: Option<&Envelope>) -> Response {
+    /// `None` for a client's response message). `operation`, the request's,
+    /// is finished by the fast path, or handed to rmcp's handler in the
+    /// request's extensions.
+    pub async fn post(
+        &self,
+        mut parts: Parts,
+        body: Bytes,
+        envelope: Option<&Envelope>,
+        operation: Option<&Operation>,
+    ) -> Response {
         if let (Some(fast), Some(envelope)) = (&self.fast, envelope)
-            && let Some(answer) = fast.answer(&parts, &body, envelope).await
+            && let Some(answer) = fast.answer(&parts, &body, envelope, operation).await
         {
             return answer;
+        }
+        if let Some(operation) = operation {
+            parts.extensions.insert(operation.clone());
         }
         let response = self
             .rmcp_answer(Request::from_parts(parts, Body::from(body)))

@@ -1,9 +1,11 @@
 //! MCP: the handler ([`McpServer`]) and its transports — Streamable HTTP
-//! ([`http`]) and stdio ([`stdio`]).
+//! ([`http`]) and stdio ([`stdio`]) — and each request as observed
+//! ([`operation`]: span, duration metric, audit event).
 
 mod fast_answer;
 mod fast_path;
 pub mod http;
+pub mod operation;
 mod server;
 mod session;
 pub mod sessions;

@@ -25,7 +25,11 @@ use rmcp::{
     service::{RequestContext, SubscriptionContext},
 };
 
-use super::{session::Session, subscriptions::Subscriptions};
+use super::{
+    operation::{Operation, Outcome},
+    session::Session,
+    subscriptions::Subscriptions,
+};
 use crate::{
     catalog::{
         Catalog, ListChanges, LogGate, TaskSupport, ToolContext, ToolError, ToolOutput, permitted,
@@ -107,6 +111,54 @@ impl McpServer {
             logging,
             Arc::clone(&self.listeners),
         )
+    }
+}
+
+impl McpServer {
+    /// An unknown tool is the request's fault (a JSON-RPC error); a tool that
+    /// ran and failed, or was given bad arguments, is a tool error result the
+    /// model can read and correct (SEP-1303). A tool that may run as a task,
+    /// called by a request that declares the tasks extension, starts as one
+    /// and the answer is its handle ([`crate::tasks`]); one that must run as
+    /// a task answers `-32021` to a request that does not declare it.
+    async fn call_tool_observed(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, McpError> {
+        let tool = self.catalog.tool(&request.name).ok_or_else(|| {
+            McpError::invalid_params(format!("Unknown tool: {}", request.name), None)
+        })?;
+        let _in_flight = self.lifecycle.track();
+        let arguments = request.arguments.unwrap_or_default();
+        let as_task = match (tool.task_support(), wants_tasks(&context)) {
+            (TaskSupport::Forbidden, _) | (TaskSupport::Optional, false) => false,
+            (TaskSupport::Required, false) => {
+                return Err(McpError::missing_required_client_capability(
+                    ClientCapabilities::builder().enable_tasks().build(),
+                ));
+            }
+            (_, true) => true,
+        };
+        let owner = principal(&context);
+        let context = self.tool_context(context, request.input_responses, request.request_state);
+        if !as_task {
+            return call_tool_response(tool.call(arguments, context).await);
+        }
+        if let Some(answer) = tool.before_task(&context).transpose() {
+            return call_tool_response(answer);
+        }
+        let handle = self
+            .tasks
+            .start(
+                Arc::clone(&self.catalog),
+                &request.name,
+                arguments,
+                context,
+                owner,
+            )
+            .await?;
+        Ok(CallToolResponse::Task(handle))
     }
 }
 
@@ -234,50 +286,19 @@ impl ServerHandler for McpServer {
             .map(|tool| tool.definition().clone())
     }
 
-    /// An unknown tool is the request's fault (a JSON-RPC error); a tool that
-    /// ran and failed, or was given bad arguments, is a tool error result the
-    /// model can read and correct (SEP-1303). A tool that may run as a task,
-    /// called by a request that declares the tasks extension, starts as one
-    /// and the answer is its handle ([`crate::tasks`]); one that must run as
-    /// a task answers `-32021` to a request that does not declare it.
+    /// The call, then its outcome on the request's operation (its span,
+    /// duration metric and audit event).
     async fn call_tool(
         &self,
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
-        let tool = self.catalog.tool(&request.name).ok_or_else(|| {
-            McpError::invalid_params(format!("Unknown tool: {}", request.name), None)
-        })?;
-        let _in_flight = self.lifecycle.track();
-        let arguments = request.arguments.unwrap_or_default();
-        let as_task = match (tool.task_support(), wants_tasks(&context)) {
-            (TaskSupport::Forbidden, _) | (TaskSupport::Optional, false) => false,
-            (TaskSupport::Required, false) => {
-                return Err(McpError::missing_required_client_capability(
-                    ClientCapabilities::builder().enable_tasks().build(),
-                ));
-            }
-            (_, true) => true,
-        };
-        let owner = principal(&context);
-        let context = self.tool_context(context, request.input_responses, request.request_state);
-        if !as_task {
-            return call_tool_response(tool.call(arguments, context).await);
+        let operation = Operation::of(&context);
+        let result = self.call_tool_observed(request, context).await;
+        if let Some(operation) = operation {
+            operation.finish(Outcome::of_tool_call(&result));
         }
-        if let Some(answer) = tool.before_task(&context).transpose() {
-            return call_tool_response(answer);
-        }
-        let handle = self
-            .tasks
-            .start(
-                Arc::clone(&self.catalog),
-                &request.name,
-                arguments,
-                context,
-                owner,
-            )
-            .await?;
-        Ok(CallToolResponse::Task(handle))
+        result
     }
 
     async fn get_task(
@@ -344,16 +365,24 @@ impl ServerHandler for McpServer {
     async fn read_resource(
         &self,
         request: ReadResourceRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, McpError> {
-        let (body, mime_type) = self.catalog.read_uri(&request.uri).ok_or_else(|| {
-            McpError::resource_not_found(
-                format!("Resource not found: {}", request.uri),
-                Some(serde_json::json!({ "uri": request.uri })),
-            )
-        })?;
-        let contents = body.to_mcp_contents(&request.uri, mime_type);
-        Ok(ReadResourceResult::new(vec![contents]).into())
+        let result = self.catalog.read_uri(&request.uri).map_or_else(
+            || {
+                Err(McpError::resource_not_found(
+                    format!("Resource not found: {}", request.uri),
+                    Some(serde_json::json!({ "uri": request.uri })),
+                ))
+            },
+            |(body, mime_type)| {
+                let contents = body.to_mcp_contents(&request.uri, mime_type);
+                Ok(ReadResourceResult::new(vec![contents]).into())
+            },
+        );
+        if let Some(operation) = Operation::of(&context) {
+            operation.finish(Outcome::of_resource_read(&result));
+        }
+        result
     }
 
     async fn list_prompts(
@@ -377,15 +406,25 @@ impl ServerHandler for McpServer {
         request: GetPromptRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<GetPromptResponse, McpError> {
-        let prompt = self.catalog.prompt(&request.name).ok_or_else(|| {
-            McpError::invalid_params(format!("Unknown prompt: {}", request.name), None)
-        })?;
-        let context = self.tool_context(
-            context,
-            request.input_responses.clone(),
-            request.request_state.clone(),
-        );
-        prompt.get(&request, &context)
+        let operation = Operation::of(&context);
+        let result = match self.catalog.prompt(&request.name) {
+            Some(prompt) => {
+                let context = self.tool_context(
+                    context,
+                    request.input_responses.clone(),
+                    request.request_state.clone(),
+                );
+                prompt.get(&request, &context)
+            }
+            None => Err(McpError::invalid_params(
+                format!("Unknown prompt: {}", request.name),
+                None,
+            )),
+        };
+        if let Some(operation) = operation {
+            operation.finish(Outcome::of_prompt_get(&result));
+        }
+        result
     }
 
     /// Completions for prompt arguments and resource-template variables;

@@ -10,10 +10,12 @@ mod line_writer;
 mod transport;
 mod triage;
 
+use std::sync::Arc;
+
 use rmcp::{ServiceExt, service::ServerInitializeError, transport::stdio_pipes};
 use tokio::io::BufReader;
 
-use super::McpServer;
+use super::{McpServer, operation::Observation};
 use transport::LineTransport;
 
 /// Longest line read from stdin, newline excluded; a longer one is answered
@@ -23,13 +25,16 @@ use transport::LineTransport;
 const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
 
 /// Serves one client until it closes stdin or a shutdown signal arrives.
-pub async fn run(server: McpServer) -> anyhow::Result<()> {
+/// `audit`: write the audit event for the audited methods.
+pub async fn run(server: McpServer, audit: bool) -> anyhow::Result<()> {
     // rmcp's pipe-aware stdio: when stdin is a pipe (as clients spawn us),
     // reads go through the reactor instead of a blocking thread, which a
     // signal could not interrupt (the process would only exit once the
     // client closed stdin).
     let (stdin, stdout) = stdio_pipes();
-    let transport = LineTransport::new(BufReader::new(stdin), stdout, MAX_LINE_BYTES);
+    // No metrics over stdio (nothing scrapes them): spans and audit only.
+    let observation = Observation::new(Arc::clone(server.catalog()), None, audit);
+    let transport = LineTransport::new(BufReader::new(stdin), stdout, MAX_LINE_BYTES, observation);
     // One listener for the whole run, polled before anything else: a signal
     // that comes while the handshake completes is neither fatal (no handler
     // yet) nor lost (a listener made later does not see it).

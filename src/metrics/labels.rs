@@ -36,6 +36,13 @@ pub(super) struct ToolNameLabel {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+pub(super) struct OperationLabels {
+    pub(super) method: &'static str,
+    pub(super) error_type: &'static str,
+    pub(super) tool: ToolName,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
 pub(super) struct HttpLabels {
     pub(super) method: HttpMethod,
     pub(super) route: RouteLabel,

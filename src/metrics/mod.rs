@@ -30,7 +30,10 @@ use prometheus_client::{
 };
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use labels::{HttpLabels, HttpMethod, McpLabels, RouteLabel, ToolLabels, ToolName, ToolNameLabel};
+use labels::{
+    HttpLabels, HttpMethod, McpLabels, OperationLabels, RouteLabel, ToolLabels, ToolName,
+    ToolNameLabel,
+};
 
 use crate::{
     catalog::{CallObserver, Catalog},
@@ -53,6 +56,17 @@ pub struct Metrics {
     legacy_sessions_live: Gauge,
     store_up: Gauge,
     tasks_running: Gauge,
+    operation_duration: Family<OperationLabels, Histogram, fn() -> Histogram>,
+    /// The catalog's tool names: the only values the `tool` label takes
+    /// besides `other` (set by [`Metrics::attach_to`]).
+    tool_names: std::sync::OnceLock<Vec<ToolName>>,
+    /// `tools/call` successes per tool, in `tool_names` order: the hot
+    /// series, resolved once so recording one is no label lookup.
+    tool_call_successes: std::sync::OnceLock<Vec<Histogram>>,
+    /// `""` (no tool) and `other`, made once: a label lookup allocates
+    /// nothing.
+    no_tool: ToolName,
+    other_tool: ToolName,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -144,6 +158,14 @@ impl Metrics {
             "Tasks (the MCP tasks extension) running on this replica",
             tasks_running.clone(),
         );
+        let operation_duration: Family<OperationLabels, Histogram, fn() -> Histogram> =
+            Family::new_with_constructor(operation_histogram);
+        registry.register(
+            "mcp_server_operation_duration_seconds",
+            "MCP requests from arrival to answer (the semantic conventions' \
+             mcp.server.operation.duration), by method, error type and tool",
+            operation_duration.clone(),
+        );
         registry.register(
             "build",
             "Build information",
@@ -165,11 +187,35 @@ impl Metrics {
             legacy_sessions_live,
             store_up,
             tasks_running,
+            operation_duration,
+            tool_names: std::sync::OnceLock::new(),
+            tool_call_successes: std::sync::OnceLock::new(),
+            no_tool: ToolName(Arc::from("")),
+            other_tool: ToolName(Arc::from("other")),
         }
     }
 
     /// Resolves each tool's series once, so a call records with atomics only.
     pub fn attach_to(&self, catalog: &Catalog) {
+        let names: Vec<ToolName> = catalog
+            .tools()
+            .iter()
+            .map(|tool| ToolName(Arc::from(tool.name())))
+            .collect();
+        let successes = names
+            .iter()
+            .map(|tool| {
+                self.operation_duration
+                    .get_or_create(&OperationLabels {
+                        method: "tools/call",
+                        error_type: "",
+                        tool: tool.clone(),
+                    })
+                    .clone()
+            })
+            .collect();
+        let _ = self.tool_names.set(names);
+        let _ = self.tool_call_successes.set(successes);
         for tool in catalog.tools() {
             let name: Arc<str> = Arc::from(tool.name());
             let calls = std::array::from_fn(|i| {
@@ -197,6 +243,57 @@ impl Metrics {
             .position(|m| *m == label)
             .unwrap_or(METHODS.len() - 1);
         self.mcp_requests[index].inc();
+    }
+
+    /// Records one finished MCP operation. `method` is a [`METHODS`] label;
+    /// `error_type` the semantic conventions' (a JSON-RPC code,
+    /// `tool_error`, an HTTP status), kept only when in a fixed list, else
+    /// `other`; `tool` the requested name, kept only when the catalog has
+    /// it, else `other`. Success and non-tool methods have empty labels.
+    pub fn observe_operation(
+        &self,
+        method: &'static str,
+        error_type: Option<&str>,
+        tool: Option<&str>,
+        elapsed: Duration,
+    ) {
+        let seconds = elapsed.as_secs_f64();
+        let known_tool = |name: &str| {
+            self.tool_names
+                .get()
+                .and_then(|names| names.iter().position(|known| &*known.0 == name))
+        };
+        if method == "tools/call"
+            && error_type.is_none()
+            && let Some(index) = tool.and_then(known_tool)
+            && let Some(histogram) = self.tool_call_successes.get().and_then(|h| h.get(index))
+        {
+            histogram.observe(seconds);
+            return;
+        }
+        let error_type = match error_type {
+            None => "",
+            Some(error_type) => ERROR_TYPES
+                .iter()
+                .find(|known| **known == error_type)
+                .copied()
+                .unwrap_or("other"),
+        };
+        let tool = match tool {
+            None => &self.no_tool,
+            Some(name) => self
+                .tool_names
+                .get()
+                .and_then(|names| names.iter().find(|known| &*known.0 == name))
+                .unwrap_or(&self.other_tool),
+        };
+        self.operation_duration
+            .get_or_create(&OperationLabels {
+                method,
+                error_type,
+                tool: tool.clone(),
+            })
+            .observe(seconds);
     }
 
     pub fn count_rejection(&self, rejection: Rejection) {
@@ -367,6 +464,40 @@ const BUCKETS: [f64; 14] = [
 fn latency_histogram() -> Histogram {
     Histogram::new(BUCKETS)
 }
+
+/// The semantic conventions' boundaries for `mcp.server.operation.duration`,
+/// in seconds.
+const OPERATION_BUCKETS: [f64; 14] = [
+    0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0,
+];
+
+fn operation_histogram() -> Histogram {
+    Histogram::new(OPERATION_BUCKETS)
+}
+
+/// `error_type` label values: the JSON-RPC codes this server and rmcp
+/// answer with, a tool error, and the HTTP refusals on `/mcp`.
+const ERROR_TYPES: [&str; 19] = [
+    "tool_error",
+    "-32700",
+    "-32600",
+    "-32601",
+    "-32602",
+    "-32603",
+    "-32002",
+    "-32020",
+    "-32042",
+    "400",
+    "401",
+    "403",
+    "404",
+    "405",
+    "406",
+    "408",
+    "413",
+    "415",
+    "503",
+];
 
 /// Tool call outcomes: `success` plus [`crate::catalog::ToolError::kind`]s.
 const TOOL_OUTCOMES: [&str; 6] = [

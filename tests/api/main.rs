@@ -16,6 +16,7 @@ mod mcp_stateless;
 mod metrics;
 mod openapi;
 mod rate_limits;
+mod operations;
 mod raw;
 mod request_state;
 mod rest;

@@ -357,6 +357,12 @@ def main():
            else [f"got file={tokens_file!r} mount={mount} secret={secret}"])
     report("production: no Secret reaches the pod as an environment variable",
            [] if not secret_env else [f"secret env vars: {secret_env}"])
+    refs = [e.get("configMapRef", {}).get("name", "") for e in c.get("envFrom", [])]
+    otel = next((d for (kind, name), d in prod.items() if kind == "ConfigMap" and name in refs), {}).get("data", {})
+    report("production: OTEL_* from a ConfigMap, the collector endpoint a marked placeholder",
+           [] if set(otel) >= {"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_SERVICE_NAME",
+                               "OTEL_TRACES_SAMPLER", "OTEL_TRACES_SAMPLER_ARG"}
+           and ".invalid" in otel.get("OTEL_EXPORTER_OTLP_ENDPOINT", "") else [f"envFrom {refs}, got {otel}"])
     mk_auth = env_of(mk[dep_key]["spec"]["template"]["spec"]["containers"][0]).get("MCP_AUTH_TOKENS")
     report("minikube: no auth Secret needed", [] if mk_auth is None else ["minikube wires MCP_AUTH_TOKENS"])
     report("production: Redis (one pod, restricted, pinned image, password file from a Secret, "

@@ -5,11 +5,15 @@
 //! rmcp's stock `AsyncRwTransport` cannot be told to answer the lines it
 //! drops, hence this one.
 
-use std::{io, sync::Arc};
+use std::{
+    collections::HashMap,
+    io,
+    sync::{Arc, PoisonError},
+};
 
 use rmcp::{
     RoleServer,
-    model::{ClientJsonRpcMessage, ServerJsonRpcMessage},
+    model::{ClientJsonRpcMessage, GetExtensions, RequestId, ServerJsonRpcMessage, ServerResult},
     transport::Transport,
 };
 use tokio::{
@@ -22,7 +26,10 @@ use super::{
     line_writer::LineWriter,
     triage::{Silence, Triage, triage},
 };
-use crate::jsonrpc::{Reject, RejectKind};
+use crate::{
+    jsonrpc::{Envelope, Reject, RejectKind},
+    mcp::operation::{self, Arrival, Observation, Operation, Outcome},
+};
 
 pub struct LineTransport<R, W> {
     lines: LineReader<R>,
@@ -32,6 +39,11 @@ pub struct LineTransport<R, W> {
     answer: Option<Vec<u8>>,
     /// An answer was queued on `out` but its flush did not finish.
     unflushed: bool,
+    observation: Observation,
+    /// Requests forwarded and not yet answered: their answer finishes them.
+    pending: Arc<std::sync::Mutex<HashMap<RequestId, Operation>>>,
+    /// The revision `initialize` settled on, for the spans.
+    protocol_version: Option<String>,
 }
 
 impl<R, W> LineTransport<R, W>
@@ -39,14 +51,73 @@ where
     R: AsyncBufRead + Unpin + Send,
     W: AsyncWrite + Unpin + Send + 'static,
 {
-    /// Reads lines of at most `max_line_bytes` from `read`.
-    pub fn new(read: R, write: W, max_line_bytes: usize) -> Self {
+    /// Reads lines of at most `max_line_bytes` from `read`; each request
+    /// is an operation of `observation`.
+    pub fn new(read: R, write: W, max_line_bytes: usize, observation: Observation) -> Self {
         Self {
             lines: LineReader::new(read, max_line_bytes),
             max_line_bytes,
             out: Arc::new(Mutex::new(LineWriter::new(write))),
             answer: None,
             unflushed: false,
+            observation,
+            pending: Arc::default(),
+            protocol_version: None,
+        }
+    }
+
+    /// Starts the operation of a forwarded request and hands it to the
+    /// handler in the request's extensions.
+    fn start(&mut self, message: &mut ClientJsonRpcMessage, envelope: &Envelope) {
+        let ClientJsonRpcMessage::Request(request) = message else {
+            return;
+        };
+        let operation = self.observation.start(&Arrival {
+            envelope,
+            body: self.lines.line(),
+            transport: operation::Transport::Stdio,
+            protocol_version: self.protocol_version.as_deref(),
+            session_id: None,
+            traceparent: None,
+            tracestate: None,
+            principal: None,
+        });
+        request.request.extensions_mut().insert(operation.clone());
+        self.pending
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(request.id.clone(), operation);
+    }
+
+    /// Finishes the operation `item` answers, with the outcome it carries.
+    fn answered(&mut self, item: &ServerJsonRpcMessage) {
+        let (id, outcome) = match item {
+            ServerJsonRpcMessage::Response(response) => {
+                let outcome = match &response.result {
+                    ServerResult::CallToolResult(result) if result.is_error == Some(true) => {
+                        Outcome::ToolError
+                    }
+                    ServerResult::InitializeResult(result) => {
+                        self.protocol_version = Some(result.protocol_version.to_string());
+                        Outcome::Success
+                    }
+                    _ => Outcome::Success,
+                };
+                (&response.id, outcome)
+            }
+            ServerJsonRpcMessage::Error(error) => match &error.id {
+                Some(id) => (id, Outcome::Error(error.error.code.0)),
+                None => return,
+            },
+            _ => return,
+        };
+        let operation = self
+            .pending
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(id);
+        if let Some(operation) = operation {
+            operation.finish(outcome);
         }
     }
 
@@ -89,6 +160,7 @@ where
         &mut self,
         item: ServerJsonRpcMessage,
     ) -> impl Future<Output = io::Result<()>> + Send + 'static {
+        self.answered(&item);
         let out = self.out.clone();
         let message = serde_json::to_vec(&item);
         async move {
@@ -115,7 +187,12 @@ where
                 }
             };
             match verdict {
-                Triage::Forward(message) => return Some(*message),
+                Triage::Forward(mut message, envelope) => {
+                    if let Some(envelope) = &envelope {
+                        self.start(&mut message, envelope);
+                    }
+                    return Some(*message);
+                }
                 Triage::Answer(reject) => {
                     // The line stays out of the logs (it may be private).
                     tracing::warn!(code = reject.code(), id = %reject.id,
@@ -146,7 +223,12 @@ mod tests {
     /// Everything `input` makes the transport forward and write.
     async fn run(input: &[u8], max_line_bytes: usize) -> (Vec<ClientJsonRpcMessage>, Vec<Value>) {
         let (write, mut read_back) = tokio::io::duplex(1 << 16);
-        let mut transport = LineTransport::new(BufReader::new(input), write, max_line_bytes);
+        let mut transport = LineTransport::new(
+            BufReader::new(input),
+            write,
+            max_line_bytes,
+            Observation::default(),
+        );
         let mut forwarded = Vec::new();
         while let Some(message) = transport.receive().await {
             forwarded.push(message);

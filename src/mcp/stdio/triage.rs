@@ -12,13 +12,14 @@
 use rmcp::model::ClientJsonRpcMessage;
 use serde_json::Value;
 
-use crate::jsonrpc::{Inspection, Reject, inspect};
+use crate::jsonrpc::{Envelope, Inspection, Reject, inspect};
 
 /// The verdict on one line.
 #[derive(Debug)]
 pub enum Triage {
-    /// A message rmcp can decode: pass it on.
-    Forward(Box<ClientJsonRpcMessage>),
+    /// A message rmcp can decode: pass it on (with its envelope, `None`
+    /// for a client's response).
+    Forward(Box<ClientJsonRpcMessage>, Option<Envelope>),
     /// Not a JSON-RPC message MCP accepts: write this error and read on.
     Answer(Reject),
     /// Nothing to forward and nobody to answer (see [`Silence`]).
@@ -61,7 +62,7 @@ pub fn triage(line: &[u8]) -> Triage {
         Inspection::Response => None,
     };
     let error = match serde_json::from_slice::<ClientJsonRpcMessage>(line) {
-        Ok(message) => return Triage::Forward(Box::new(message)),
+        Ok(message) => return Triage::Forward(Box::new(message), envelope),
         Err(error) => error,
     };
     // The envelope was decoded once, above: its id (a string or an integer)
@@ -101,7 +102,7 @@ mod tests {
     fn decodable_messages_are_forwarded_with_or_without_a_bom() {
         let ping = br#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#;
         for line in [ping.to_vec(), [BOM, ping.as_slice()].concat()] {
-            let Triage::Forward(message) = triage(&line) else {
+            let Triage::Forward(message, _) = triage(&line) else {
                 panic!("not forwarded: {line:?}");
             };
             assert!(matches!(*message, ClientJsonRpcMessage::Request(_)));

@@ -1,9 +1,14 @@
 //! Logging through `tracing`: text for people, JSON lines for collectors.
 //! Always to stderr, so `stdio` mode keeps stdout for the protocol alone.
+//! Traces, when a collector is configured: [`traces`].
+
+pub mod traces;
 
 use tracing_subscriber::{EnvFilter, fmt};
 
 use crate::config::{LogFormat, LogLevel};
+
+pub use traces::{Traces, tracer};
 
 /// rmcp logs each stateless request's service start and end at INFO; at
 /// production rates that would be most of the log. Below INFO unless asked
