@@ -20,7 +20,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx2
@@ -174,7 +174,6 @@ class Deployment:
     issuer: Issuer
     server: HttpServer
     static_token: str
-    extra: dict = field(default_factory=dict)
 
     def mint(self, key: Key | None = None, headers: dict | None = None, **changes: object) -> str:
         """A token signed with `key` (default: the issuer's first key) with the claims a good
