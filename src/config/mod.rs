@@ -7,12 +7,12 @@
 //! parses an argument itself.
 
 mod checks;
+mod oauth;
+mod oauth_checks;
 mod rate_limit;
 mod request_state;
 mod store;
 mod tasks;
-mod oauth;
-mod oauth_checks;
 mod telemetry;
 
 use std::{fmt, net::IpAddr, time::Duration};
@@ -20,13 +20,13 @@ use std::{fmt, net::IpAddr, time::Duration};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use checks::ConfigError;
+pub use oauth::{OAuthSettings, ToolScopeList};
 pub use rate_limit::{Rate, RateLimitSettings};
 pub use request_state::{
     RequestStateKeys, RequestStateSettings, parse_keys as parse_request_state_keys,
 };
 pub use store::StoreSettings;
 pub use tasks::TaskSettings;
-pub use oauth::{OAuthSettings, ToolScopeList};
 pub use telemetry::{OtlpProtocol, TelemetrySettings, TraceExport, TracesSampler};
 
 #[derive(Debug, Parser)]

@@ -251,9 +251,7 @@ where
             // ask Redis), so the route is called after them, from a clone.
             let inner = self.inner.clone();
             return Box::pin(async move {
-                if token_pending
-                    && let Err(challenge) = gate.auth.authorize(&mut request).await
-                {
+                if token_pending && let Err(challenge) = gate.auth.authorize(&mut request).await {
                     gate.metrics.count_rejection(Rejection::Unauthorized);
                     return Ok(observed.finish(challenge));
                 }
