@@ -32,6 +32,8 @@ resources: [$(realpath --relative-to="$release" "$ROOT/deploy/k8s/overlays/produ
 images:
   - name: registry.invalid/platform/mcp-rust-server
     digest: sha256:$(printf '%064d' 0)
+  - name: redis
+    digest: sha256:$(printf '%064d' 1)
 YAML
 kubectl kustomize "$release" >"$OUT/production-release.yaml"
 

@@ -61,4 +61,4 @@ podman stop -t 30 dockerfile-check >/dev/null
 code="$(podman inspect --format '{{.State.ExitCode}}' dockerfile-check)"
 podman rm dockerfile-check >/dev/null
 echo "Dockerfile image: $size bytes; healthcheck exit $rc; exit code after SIGTERM $code"
-[ "$rc" = 0 ] && [ "$code" = 0 ] && [ "$size" -le 13000000 ]
+[ "$rc" = 0 ] && [ "$code" = 0 ] && [ "$size" -le 15000000 ]
