@@ -2,7 +2,11 @@
 //! bind address (`HOST` may be a name) and the Origin and Host allow-lists.
 //! Every failure is one line naming the setting; `main` exits 2 on it.
 
-use std::net::{IpAddr, ToSocketAddrs};
+use std::{
+    fs,
+    net::{IpAddr, ToSocketAddrs},
+    path::Path,
+};
 
 use super::{AuthSettings, Resolved, Settings};
 
@@ -16,6 +20,13 @@ const ANY: &str = "*";
 
 /// Loopback names, as Host values and inside origins.
 const LOOPBACK_HOSTS: [&str; 3] = ["localhost", "127.0.0.1", "::1"];
+
+/// The file the setting `name` points at (a mounted Secret, a key ring), or
+/// the one line that says why it cannot be read.
+pub(super) fn read_setting_file(name: &str, path: &Path) -> Result<String, ConfigError> {
+    fs::read_to_string(path)
+        .map_err(|e| ConfigError(format!("{name}: cannot read {}: {e}", path.display())))
+}
 
 impl Settings {
     /// Checks the settings and resolves `HOST` (a name is looked up once,

@@ -2,9 +2,11 @@
 //! follows from them (the audience, the parsed tool scopes). Every failure
 //! is one line naming the setting, never a secret's value.
 
-use std::{fs, path::Path};
+use std::path::Path;
 
-use super::{AuthSettings, ConfigError, OAuthSettings, oauth::ToolScopeList};
+use super::{
+    AuthSettings, ConfigError, OAuthSettings, checks::read_setting_file, oauth::ToolScopeList,
+};
 
 impl OAuthSettings {
     /// Checks the settings, reads the secret files and fills in the
@@ -80,7 +82,7 @@ impl OAuthSettings {
                     .into(),
             ));
         };
-        let secret = read_file("MCP_AUTH_INTROSPECTION_CLIENT_SECRET_FILE", path)?;
+        let secret = read_setting_file("MCP_AUTH_INTROSPECTION_CLIENT_SECRET_FILE", path)?;
         let secret = secret.trim();
         if secret.is_empty() {
             return Err(ConfigError(format!(
@@ -92,17 +94,10 @@ impl OAuthSettings {
     }
 }
 
-/// A file the setting `name` points at, or the one-line reason it cannot
-/// be read.
-fn read_file(name: &str, path: &Path) -> Result<String, ConfigError> {
-    fs::read_to_string(path)
-        .map_err(|e| ConfigError(format!("{name}: cannot read '{}': {e}", path.display())))
-}
-
 /// One token a line (or several, comma-separated, as in `MCP_AUTH_TOKENS`);
 /// blank lines and `#` comments skipped. A bad line is named by its number.
 fn read_tokens_file(path: &Path) -> Result<Vec<String>, ConfigError> {
-    let text = read_file("MCP_AUTH_TOKENS_FILE", path)?;
+    let text = read_setting_file("MCP_AUTH_TOKENS_FILE", path)?;
     let mut tokens = Vec::new();
     for (index, line) in text.lines().enumerate() {
         let line = line.trim();
@@ -173,7 +168,7 @@ fn is_scope_token(scope: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use std::io::Write;
+    use std::{fs, io::Write};
 
     use clap::Parser;
 
@@ -313,7 +308,7 @@ mod tests {
             .unwrap_err()
             .0;
         assert!(
-            error.starts_with("MCP_AUTH_TOKENS_FILE: cannot read '/nonexistent/tokens'"),
+            error.starts_with("MCP_AUTH_TOKENS_FILE: cannot read /nonexistent/tokens"),
             "{error}"
         );
         for path in [good, bad] {

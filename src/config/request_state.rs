@@ -12,7 +12,7 @@ use clap::Args;
 use rmcp::model::RequestStateCodec;
 use sha2::{Digest, Sha256};
 
-use super::ConfigError;
+use super::{ConfigError, checks::read_setting_file};
 
 #[derive(Debug, Clone, Args)]
 pub struct RequestStateSettings {
@@ -46,12 +46,7 @@ impl RequestStateSettings {
     pub fn keys(&self) -> Result<RequestStateKeys, ConfigError> {
         match &self.request_state_keys_file {
             Some(path) => {
-                let text = fs::read_to_string(path).map_err(|e| {
-                    ConfigError(format!(
-                        "MCP_REQUEST_STATE_KEYS_FILE: cannot read {}: {e}",
-                        path.display()
-                    ))
-                })?;
+                let text = read_setting_file("MCP_REQUEST_STATE_KEYS_FILE", path)?;
                 parse_keys(&text).map(RequestStateKeys::Shared)
             }
             None => random_key().map(RequestStateKeys::PerProcess),

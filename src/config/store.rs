@@ -2,11 +2,11 @@
 //! replicas sharing request budgets and notifications). The password never
 //! shows in `Debug` output or in the help text.
 
-use std::{fmt, fs, path::PathBuf, time::Duration};
+use std::{fmt, path::PathBuf, time::Duration};
 
 use clap::Args;
 
-use super::ConfigError;
+use super::{ConfigError, checks::read_setting_file};
 
 /// Where shared state lives.
 #[derive(Clone, Args)]
@@ -41,12 +41,7 @@ impl StoreSettings {
         let Some(path) = &self.redis_password_file else {
             return Ok(None);
         };
-        let text = fs::read_to_string(path).map_err(|e| {
-            ConfigError(format!(
-                "MCP_REDIS_PASSWORD_FILE: cannot read {}: {e}",
-                path.display()
-            ))
-        })?;
+        let text = read_setting_file("MCP_REDIS_PASSWORD_FILE", path)?;
         let password = text.trim_end_matches(['\r', '\n']);
         if password.is_empty() {
             return Err(ConfigError(format!(

@@ -125,13 +125,13 @@ fn arrival<'a>(
         Version::HTTP_10 => "1.0",
         _ => "1.1",
     };
+    let client = details
+        .then(|| parts.extensions.get::<ClientAddr>().map(|addr| addr.0))
+        .flatten();
     let mut arrival = Arrival {
         envelope,
         body,
-        transport: Transport::Http {
-            version,
-            client: None,
-        },
+        transport: Transport::Http { version, client },
         protocol_version: None,
         session_id: None,
         traceparent: None,
@@ -140,10 +140,6 @@ fn arrival<'a>(
     };
     if details {
         let header = |name: HeaderName| parts.headers.get(name).and_then(|v| v.to_str().ok());
-        arrival.transport = Transport::Http {
-            version,
-            client: parts.extensions.get::<ClientAddr>().map(|addr| addr.0),
-        };
         arrival.protocol_version = header(MCP_PROTOCOL_VERSION);
         arrival.session_id = header(MCP_SESSION_ID);
         arrival.traceparent = header(TRACEPARENT);
