@@ -102,6 +102,18 @@ impl TestApp {
         request.json(body).send().await.expect("MCP POST sends")
     }
 
+    /// A 2026-07-28 `tools/call` of `tool`, its headers mirroring the body.
+    pub async fn call_tool_2026(&self, id: u64, tool: &str, arguments: Value) -> Response {
+        let headers = [
+            ("MCP-Protocol-Version", "2026-07-28"),
+            ("Mcp-Method", "tools/call"),
+            ("Mcp-Name", tool),
+        ];
+        let params = json!({ "name": tool, "arguments": arguments });
+        self.mcp_post(&headers, &modern_request(id, "tools/call", params))
+            .await
+    }
+
     /// Fires the shutdown future and waits for the run loop to return.
     pub async fn stop(mut self) -> std::io::Result<()> {
         if let Some(stop) = self.stop.take() {

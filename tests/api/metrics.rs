@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::{
-    helpers::{free_port, modern_request, spawn_app},
+    helpers::{free_port, spawn_app},
     raw::{legacy_initialize, metrics, sample, session_id},
 };
 
@@ -24,20 +24,7 @@ async fn metrics_count_requests_by_route_template_and_tool_calls_by_outcome() {
         200
     );
     assert_eq!(app.get("/no/such/path").await.status(), 404);
-    let call = app
-        .mcp_post(
-            &[
-                ("MCP-Protocol-Version", "2026-07-28"),
-                ("Mcp-Method", "tools/call"),
-                ("Mcp-Name", "echo"),
-            ],
-            &modern_request(
-                7,
-                "tools/call",
-                json!({"name": "echo", "arguments": {"message": "m"}}),
-            ),
-        )
-        .await;
+    let call = app.call_tool_2026(7, "echo", json!({"message": "m"})).await;
     assert_eq!(call.status(), 200);
 
     let response = app.get("/metrics").await;

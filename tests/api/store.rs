@@ -7,7 +7,7 @@ use clap::Parser;
 use mcp_rust_server::{config::Cli, store::Store};
 use serde_json::json;
 
-use crate::helpers::{modern_request, spawn_app, spawn_binary};
+use crate::helpers::{spawn_app, spawn_binary};
 
 #[tokio::test]
 async fn the_memory_store_counts_per_key_and_is_always_up() {
@@ -80,18 +80,7 @@ async fn with_redis_down_the_server_serves_stateless_calls_and_reports_the_store
     // The rate limit fails open: three calls over a limit of one answer.
     for _ in 0..3 {
         let response = app
-            .mcp_post(
-                &[
-                    ("MCP-Protocol-Version", "2026-07-28"),
-                    ("Mcp-Method", "tools/call"),
-                    ("Mcp-Name", "echo"),
-                ],
-                &modern_request(
-                    1,
-                    "tools/call",
-                    json!({"name": "echo", "arguments": {"message": "still here"}}),
-                ),
-            )
+            .call_tool_2026(1, "echo", json!({"message": "still here"}))
             .await;
         assert_eq!(response.status(), 200);
     }
