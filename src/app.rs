@@ -13,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 use crate::{
     catalog::Catalog,
     config::{RequestStateKeys, Resolved, Toolset},
-    http::{Pipeline, server::serve_connections},
+    http::{Pipeline, server::serve_connections, service::HttpService},
     store::{self, Store},
 };
 
@@ -35,7 +35,7 @@ pub fn catalog(toolsets: &[Toolset], request_state: &RequestStateCodec) -> Arc<C
 pub struct Application {
     listener: TcpListener,
     metrics_listener: Option<TcpListener>,
-    router: Router,
+    service: HttpService,
     metrics_router: Router,
     pipeline: Pipeline,
     config: Resolved,
@@ -80,7 +80,7 @@ impl Application {
             store,
         );
         Ok(Self {
-            router: pipeline.router(config),
+            service: pipeline.service(config),
             metrics_router: pipeline.metrics_router(config),
             listener,
             metrics_listener,
@@ -108,7 +108,7 @@ impl Application {
         let Self {
             listener,
             metrics_listener,
-            router,
+            service,
             metrics_router,
             pipeline,
             config,
@@ -126,7 +126,7 @@ impl Application {
         }
         let mut server = tokio::spawn(serve_connections(
             listener,
-            router,
+            service,
             config.limits.clone(),
             config.rate_limits.rate_limit.is_some(),
             stop_accepting.clone(),
@@ -188,13 +188,13 @@ fn spawn_metrics_server(listener: TcpListener, router: Router, stop: Cancellatio
     });
 }
 
-/// The router for `config` with a fresh lifecycle and no socket (fuzzing,
-/// `oneshot` tests).
-pub fn router(config: &Resolved) -> Router {
+/// The HTTP service for `config` with a fresh lifecycle and no socket
+/// (fuzzing, `oneshot` tests).
+pub fn service(config: &Resolved) -> HttpService {
     Pipeline::new(
         catalog(&config.toolsets, config.request_state.codec()),
         config,
         Store::memory(),
     )
-    .router(config)
+    .service(config)
 }

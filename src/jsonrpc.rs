@@ -188,13 +188,15 @@ impl Reject {
 /// Inspects a body. Never panics, whatever the bytes (see `fuzz/`).
 pub fn inspect(body: &[u8]) -> Inspection {
     // JSON is UTF-8 (RFC 8259); serde_json does not check skipped strings.
-    if std::str::from_utf8(body).is_err() {
+    // Checked once here, so the decode below reads a `str` and does not
+    // check each string again.
+    let Ok(text) = std::str::from_utf8(body) else {
         return reject(
             RejectKind::Parse,
             Value::Null,
             "Parse error: the body is not UTF-8",
         );
-    }
+    };
     if could_nest_deeper_than(body, MAX_DEPTH) && nesting_depth(body) > MAX_DEPTH {
         return reject(
             RejectKind::InvalidRequest,
@@ -224,7 +226,7 @@ pub fn inspect(body: &[u8]) -> Inspection {
             return reject(kind, Value::Null, message);
         }
     }
-    let raw = match serde_json::from_slice::<RawEnvelope>(body) {
+    let raw = match serde_json::from_str::<RawEnvelope>(text) {
         Ok(raw) => raw,
         Err(e) if e.is_syntax() || e.is_eof() => {
             return reject(RejectKind::Parse, Value::Null, &format!("Parse error: {e}"));

@@ -1,4 +1,4 @@
-//! Whole request decoding, through the real router (no socket): arbitrary
+//! Whole request decoding, through the real HTTP service (no socket): arbitrary
 //! bytes POSTed to `/mcp` (as 2025-11-25, 2026-07-28 or with no version
 //! header) or to `/mcp/execute`. Whatever the bytes, the answer is never a
 //! server error.
@@ -6,15 +6,15 @@
 
 use std::sync::LazyLock;
 
-use axum::{Router, body::Body, http::Request};
+use axum::{body::Body, http::Request};
 use clap::Parser;
 use libfuzzer_sys::fuzz_target;
-use mcp_rust_server::{app, config::Cli};
+use mcp_rust_server::{app, config::Cli, http::service::HttpService};
 use tower::ServiceExt;
 
 struct Harness {
     runtime: tokio::runtime::Runtime,
-    router: Router,
+    service: HttpService,
 }
 
 static HARNESS: LazyLock<Harness> = LazyLock::new(|| {
@@ -28,8 +28,8 @@ static HARNESS: LazyLock<Harness> = LazyLock::new(|| {
         .settings
         .resolve()
         .expect("default settings are valid");
-    let router = runtime.block_on(async { app::router(&config) });
-    Harness { runtime, router }
+    let service = runtime.block_on(async { app::service(&config) });
+    Harness { runtime, service }
 });
 
 fuzz_target!(|data: &[u8]| {
@@ -53,7 +53,7 @@ fuzz_target!(|data: &[u8]| {
     let request = request.body(Body::from(body.to_vec())).expect("request");
     let status = harness
         .runtime
-        .block_on(harness.router.clone().oneshot(request))
+        .block_on(harness.service.clone().oneshot(request))
         .expect("infallible")
         .status();
     assert!(

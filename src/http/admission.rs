@@ -38,7 +38,7 @@ use crate::{
     catalog::latency_ms,
     config::Limits,
     lifecycle::{InFlight, Lifecycle},
-    metrics::{Metrics, Rejection},
+    metrics::{Metrics, Rejection, RouteLabel},
     rest::{BodyLimit, PROBE_PATHS},
 };
 
@@ -187,14 +187,35 @@ enum Ticket {
 
 /// The admission stage as a tower layer (see the module docs).
 #[derive(Clone)]
-pub struct AdmissionLayer(pub Arc<Admission>);
+pub struct AdmissionLayer {
+    gate: Arc<Admission>,
+    /// The route label of a route matched ahead of axum's router; `None`:
+    /// axum's `MatchedPath`.
+    route: Option<&'static str>,
+}
+
+impl AdmissionLayer {
+    /// Around axum's routes: the route label is the matched template.
+    pub fn new(gate: Arc<Admission>) -> Self {
+        Self { gate, route: None }
+    }
+
+    /// Around the one route matched ahead of the router.
+    pub fn for_route(&self, route: &'static str) -> Self {
+        Self {
+            gate: Arc::clone(&self.gate),
+            route: Some(route),
+        }
+    }
+}
 
 impl<S> Layer<S> for AdmissionLayer {
     type Service = AdmissionService<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
         AdmissionService {
-            gate: Arc::clone(&self.0),
+            gate: Arc::clone(&self.gate),
+            route: self.route,
             inner,
         }
     }
@@ -203,6 +224,7 @@ impl<S> Layer<S> for AdmissionLayer {
 #[derive(Clone)]
 pub struct AdmissionService<S> {
     gate: Arc<Admission>,
+    route: Option<&'static str>,
     inner: S,
 }
 
@@ -222,7 +244,7 @@ where
     }
 
     fn call(&mut self, request: Request) -> ResponseFuture {
-        let observed = Observed::start(&self.gate, &request);
+        let observed = Observed::start(&self.gate, self.route, &request);
         let gate = Arc::clone(&self.gate);
         let ticket = match gate.admit(&request) {
             Ok(ticket) => ticket,
@@ -308,19 +330,27 @@ struct Observed {
     metrics: Arc<Metrics>,
     method: Method,
     version: Version,
-    route: Option<MatchedPath>,
+    route: RouteLabel,
     /// Only read for the log line, so only taken when it is written.
     started: Option<Instant>,
 }
 
 impl Observed {
-    fn start(gate: &Admission, request: &Request) -> Self {
+    fn start(gate: &Admission, route: Option<&'static str>, request: &Request) -> Self {
         gate.metrics.http_in_flight_inc();
+        let route = match route {
+            Some(route) => RouteLabel::Fixed(route),
+            None => request
+                .extensions()
+                .get::<MatchedPath>()
+                .cloned()
+                .map_or(RouteLabel::Unmatched, RouteLabel::Matched),
+        };
         Self {
             metrics: Arc::clone(&gate.metrics),
             method: request.method().clone(),
             version: request.version(),
-            route: request.extensions().get::<MatchedPath>().cloned(),
+            route,
             started: tracing::enabled!(tracing::Level::INFO).then(Instant::now),
         }
     }
@@ -336,7 +366,7 @@ impl Observed {
             response.headers_mut().remove(header::CONNECTION);
         }
         if let Some(started) = self.started {
-            let route = self.route.as_ref().map_or("unmatched", MatchedPath::as_str);
+            let route = self.route.as_str();
             let latency_ms = latency_ms(started.elapsed());
             let method = &self.method;
             let status = status.as_u16();
@@ -348,7 +378,7 @@ impl Observed {
                 tracing::info!(%method, route, status, latency_ms, "request");
             }
         }
-        let route = self.route.take();
+        let route = std::mem::replace(&mut self.route, RouteLabel::Unmatched);
         self.metrics
             .http_finished(&self.method, route, status.as_u16());
         response

@@ -3,17 +3,28 @@
 //! session caps and the fast path all read. Then MCP answers
 //! ([`crate::mcp::http`]): the fast path, or rmcp, which decodes the bytes
 //! for itself.
+//!
+//! A plain tower service rather than an axum handler: `/mcp` is matched
+//! ahead of axum's router (see [`super::service`]), so it needs none of the
+//! handler machinery (extractors, state clones, a boxed route per request).
 
-use std::sync::Arc;
+use std::{
+    convert::Infallible,
+    future::Future,
+    pin::Pin,
+    sync::Arc,
+    task::{Context, Poll},
+};
 
 use axum::{
     Json,
     body::Body,
-    extract::{Request, State},
+    extract::Request,
     http::{HeaderName, Method, StatusCode, Version, header, request::Parts},
     response::{IntoResponse, Response},
 };
 use serde::Deserialize;
+use tower::Service;
 
 use super::{refusal, server::ClientAddr};
 use crate::{
@@ -32,7 +43,6 @@ const MCP_PROTOCOL_VERSION: HeaderName = HeaderName::from_static("mcp-protocol-v
 const TRACEPARENT: HeaderName = HeaderName::from_static("traceparent");
 const TRACESTATE: HeaderName = HeaderName::from_static("tracestate");
 
-#[derive(Clone)]
 pub struct McpEndpoint {
     pub service: McpHttpService,
     pub metrics: Arc<Metrics>,
@@ -48,7 +58,7 @@ pub struct McpEndpoint {
 /// sessions) go to rmcp. Any request but a DELETE that would wake a
 /// hibernated session gets 503 at `MCP_MAX_LIVE_SESSIONS` (concurrent
 /// wakings may pass it by a few).
-pub async fn mcp(State(endpoint): State<McpEndpoint>, request: Request) -> Response {
+pub async fn mcp(endpoint: &McpEndpoint, request: Request) -> Response {
     // A request to a hibernated session brings it back to life: not beyond
     // the live cap (a DELETE ends it without).
     if request.method() != Method::DELETE
@@ -192,6 +202,25 @@ async fn finish_from_answer(operation: Operation, response: Response) -> Respons
         });
     operation.finish(outcome);
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// [`mcp`] as a tower service; cloning it is one `Arc` bump.
+#[derive(Clone)]
+pub struct McpEndpointService(pub Arc<McpEndpoint>);
+
+impl Service<Request> for McpEndpointService {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let endpoint = Arc::clone(&self.0);
+        Box::pin(async move { Ok(mcp(&endpoint, request).await) })
+    }
 }
 
 impl McpEndpoint {

@@ -14,7 +14,7 @@
 //! | 8 | over `MCP_RATE_LIMIT` for the principal (`/metrics` exempt; not enforced while the store is down) | [`admission`], [`rate_limit`] | 429 + `Retry-After`, `RateLimit-Policy`, `RateLimit` |
 //! | 9 | body over `MAX_BODY_BYTES`: declared, or once read past it | [`admission`] | 413 |
 //! | 10 | `REQUEST_TIMEOUT_SECONDS` until the response head | [`admission`] | 408 |
-//! | 11 | route: REST handlers ([`crate::rest`]), `/metrics`, docs, metadata | axum | 404, 405 |
+//! | 11 | route: `/mcp` by one comparison; REST handlers ([`crate::rest`]), `/metrics`, docs, metadata by axum's router | [`service`], axum | 404, 405 |
 //! | 12 | `/mcp` POST: read and decode once, count, session caps; waking a hibernated session at the live cap; start the request's operation (span, duration, audit) and finish it from the answer | [`mcp_endpoint`] | 400 JSON-RPC error, 413, 503 |
 //! | 12a | `/mcp` `tools/call` of a tool the token lacks scopes for (REST: in `POST /mcp/execute`) | [`mcp_endpoint`], [`crate::rest::refuse_tool`] | 403 + `WWW-Authenticate: Bearer error="insufficient_scope"` |
 //! | 13 | MCP: fast path, else rmcp (Host/Origin, headers, protocol) | [`crate::mcp::http`] | 400, 403, 404, 406, 415 |
@@ -26,13 +26,15 @@ mod origins;
 pub mod rate_limit;
 mod refusal;
 pub mod server;
+pub mod service;
 
 use std::{sync::Arc, time::Duration};
 
-use axum::{Router, routing::any};
-use tower::ServiceBuilder;
+use axum::Router;
+use tower::{Layer, ServiceBuilder};
 use utoipa_axum::router::OpenApiRouter;
 
+use self::service::HttpService;
 use crate::{
     auth::{self, Auth},
     catalog::Catalog,
@@ -92,7 +94,7 @@ impl Pipeline {
 
     /// The whole HTTP surface, with no socket: tests can drive it with
     /// `oneshot`.
-    pub fn router(&self, config: &Resolved) -> Router {
+    pub fn service(&self, config: &Resolved) -> HttpService {
         let mcp = McpHttpService::new(
             McpServer::new(
                 Arc::clone(&self.catalog),
@@ -116,7 +118,7 @@ impl Pipeline {
             .merge(auth::metadata::routes(auth.clone()))
             .merge(metrics::routes(self.scrape(config)))
             .split_for_parts();
-        let endpoint = mcp_endpoint::McpEndpoint {
+        let endpoint = Arc::new(mcp_endpoint::McpEndpoint {
             service: mcp,
             metrics: Arc::clone(&self.metrics),
             max_sessions: config.limits.max_sessions(),
@@ -126,7 +128,7 @@ impl Pipeline {
                 Some(Arc::clone(&self.metrics) as Arc<dyn OperationObserver>),
                 config.telemetry.audit_log,
             ),
-        };
+        });
         let admission = admission::Admission::new(
             &config.limits,
             self.lifecycle.clone(),
@@ -134,20 +136,26 @@ impl Pipeline {
             rate_limit::RateLimiter::new(&config.rate_limits, self.store.clone()),
             Arc::clone(&self.metrics),
         );
-        documented
+        // stage 1, outside admission (why: see `cors`);
+        let cors = cors::CorsLayer::new(config.allowed_origins.as_deref());
+        // stages 2-10.
+        let admission = admission::AdmissionLayer::new(Arc::new(admission));
+        let mcp = cors.layer(
+            admission
+                .for_route(service::MCP_PATH)
+                .layer(mcp_endpoint::McpEndpointService(endpoint)),
+        );
+        let routes = documented
             .merge(rest::openapi::routes(openapi))
-            .route("/mcp", any(mcp_endpoint::mcp).with_state(endpoint))
             .fallback(rest::not_found)
             .method_not_allowed_fallback(rest::method_not_allowed)
             // Around every route, in one `layer` call (each call boxes the
             // routes once more, which every request pays for):
-            .layer(
-                ServiceBuilder::new()
-                    // stage 1, outside admission (why: see `cors`);
-                    .layer(cors::CorsLayer::new(config.allowed_origins.as_deref()))
-                    // stages 2-10.
-                    .layer(admission::AdmissionLayer(Arc::new(admission))),
-            )
+            .layer(ServiceBuilder::new().layer(cors).layer(admission))
+            // Routes and layers are put together once, here, rather than
+            // per request.
+            .with_state(());
+        HttpService { mcp, routes }
     }
 
     /// `/metrics` alone, for `METRICS_PORT`.

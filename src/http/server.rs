@@ -14,16 +14,16 @@
 
 use std::{io, net::SocketAddr, time::Duration};
 
-use axum::{Router, extract::ConnectInfo, extract::Request};
+use axum::extract::ConnectInfo;
+use hyper::{Request, body::Incoming};
 use hyper_util::{
     rt::{TokioExecutor, TokioIo, TokioTimer},
     server::{conn::auto, graceful::GracefulShutdown},
-    service::TowerToHyperService,
 };
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
-use tower::ServiceExt;
 
+use super::service::{HttpFuture, HttpService};
 use crate::{config::Limits, telemetry};
 
 /// Most concurrent streams one HTTP/2 connection may open: a client gets
@@ -34,7 +34,7 @@ const MAX_STREAMS_PER_CONNECTION: u32 = 100;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientAddr(pub SocketAddr);
 
-/// Serves `router` on `listener` until `stop` is cancelled; then stops
+/// Serves `service` on `listener` until `stop` is cancelled; then stops
 /// accepting and lets open connections finish their requests (hyper's
 /// graceful shutdown: HTTP/1.1 closes after the current response, HTTP/2
 /// sends GOAWAY). With `record_peers`, each request carries its peer's
@@ -42,7 +42,7 @@ pub struct ClientAddr(pub SocketAddr);
 /// request pays for it.
 pub async fn serve_connections(
     listener: TcpListener,
-    router: Router,
+    service: HttpService,
     limits: Limits,
     record_peers: bool,
     stop: CancellationToken,
@@ -64,23 +64,15 @@ pub async fn serve_connections(
             () = stop.cancelled() => break,
         };
         let _ = stream.set_nodelay(true);
-        // Each request learns its client's address only when something
-        // reads it: rate limits (the principal without auth) and traces
-        // (the span's `client.address`).
-        let tracing = telemetry::tracer().is_some();
-        let service = TowerToHyperService::new(router.clone().map_request(
-            move |mut request: Request<hyper::body::Incoming>| {
-                if record_peers {
-                    request
-                        .extensions_mut()
-                        .insert(ConnectInfo::<SocketAddr>(peer));
-                }
-                if tracing {
-                    request.extensions_mut().insert(ClientAddr(peer));
-                }
-                request
-            },
-        ));
+        let service = Connection {
+            service: service.clone(),
+            peer,
+            record_peers,
+            // Each request learns its client's address only when something
+            // reads it: rate limits (the principal without auth) and traces
+            // (the span's `client.address`).
+            tracing: telemetry::tracer().is_some(),
+        };
         let connection = builder
             .serve_connection_with_upgrades(TokioIo::new(stream), service)
             .into_owned();
@@ -95,6 +87,35 @@ pub async fn serve_connections(
     drop(listener);
     graceful.shutdown().await;
     Ok(())
+}
+
+/// What hyper calls for each request of one connection.
+#[derive(Clone)]
+struct Connection {
+    service: HttpService,
+    peer: SocketAddr,
+    /// Put the peer's address in each request as axum's `ConnectInfo`.
+    record_peers: bool,
+    /// Put it there as [`ClientAddr`].
+    tracing: bool,
+}
+
+impl hyper::service::Service<Request<Incoming>> for Connection {
+    type Response = axum::response::Response;
+    type Error = std::convert::Infallible;
+    type Future = HttpFuture;
+
+    fn call(&self, mut request: Request<Incoming>) -> HttpFuture {
+        if self.record_peers {
+            request
+                .extensions_mut()
+                .insert(ConnectInfo::<SocketAddr>(self.peer));
+        }
+        if self.tracing {
+            request.extensions_mut().insert(ClientAddr(self.peer));
+        }
+        self.service.serve(request)
+    }
 }
 
 fn connection_builder(limits: &Limits) -> auto::Builder<TokioExecutor> {

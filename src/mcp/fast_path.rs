@@ -20,18 +20,17 @@
 //! (`resultType` only for 2026-07-28). `tests/api/fast_path.rs` checks the
 //! answers against rmcp's byte for byte.
 
-use std::{borrow::Cow, ops::Range, sync::Arc};
+use std::{ops::Range, sync::Arc};
 
 use axum::{
     body::Body,
     http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header, request::Parts},
     response::{IntoResponse, Response},
 };
-use rmcp::model::{ClientCapabilities, Implementation, JsonObject};
-use serde::Deserialize;
-use serde_json::value::RawValue;
+use rmcp::model::JsonObject;
 
 use super::{
+    client_context,
     fast_answer::answer_bytes,
     operation::{Operation, Outcome},
 };
@@ -201,60 +200,7 @@ fn modern_request_is_valid(headers: &HeaderMap, name: &str, meta: Option<&str>) 
     {
         return None;
     }
-    let meta: ModernMeta = serde_json::from_str(meta?).ok()?;
-    if meta.protocol_version != PROTOCOL_2026 {
-        return None;
-    }
-    if let Some(info) = meta.client_info
-        && serde_json::from_str::<PlainImplementation>(info.get()).is_err()
-    {
-        Implementation::deserialize(&mut serde_json::Deserializer::from_str(info.get())).ok()?;
-    }
-    if !is_empty_object(meta.client_capabilities.get()) {
-        ClientCapabilities::deserialize(&mut serde_json::Deserializer::from_str(
-            meta.client_capabilities.get(),
-        ))
-        .ok()?;
-    }
-    Some(())
-}
-
-/// The per-request client context of 2026-07-28, and nothing else. The two
-/// objects are checked against rmcp's types only when they are not in the
-/// common shapes below, which those types certainly accept: a full decode of
-/// `ClientCapabilities` costs several thousand instructions per request.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ModernMeta<'a> {
-    #[serde(rename = "io.modelcontextprotocol/protocolVersion", borrow)]
-    protocol_version: Cow<'a, str>,
-    #[serde(
-        rename = "io.modelcontextprotocol/clientInfo",
-        default,
-        deserialize_with = "present",
-        borrow
-    )]
-    client_info: Option<&'a RawValue>,
-    #[serde(rename = "io.modelcontextprotocol/clientCapabilities", borrow)]
-    client_capabilities: &'a RawValue,
-}
-
-/// `clientInfo` with just its two required strings: what nearly every client
-/// sends, and a subset of what `Implementation` accepts.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PlainImplementation<'a> {
-    #[serde(rename = "name", borrow)]
-    _name: Cow<'a, str>,
-    #[serde(rename = "version", borrow)]
-    _version: Cow<'a, str>,
-}
-
-/// An optional member that, when present, must be a `T` (not `null`).
-fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
-    deserializer: D,
-) -> Result<Option<T>, D::Error> {
-    T::deserialize(deserializer).map(Some)
+    client_context::is_valid(meta?, PROTOCOL_2026).then_some(())
 }
 
 /// `{}`, whitespace allowed.

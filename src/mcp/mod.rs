@@ -2,6 +2,7 @@
 //! ([`http`]) and stdio ([`stdio`]) — and each request as observed
 //! ([`operation`]: span, duration metric, audit event).
 
+mod client_context;
 mod fast_answer;
 mod fast_path;
 pub mod http;

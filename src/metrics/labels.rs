@@ -49,6 +49,13 @@ pub(super) struct HttpLabels {
     pub(super) status: u16,
 }
 
+/// `POST /mcp` answered 200: the series most requests count in.
+pub(super) const MCP_POST_OK: HttpLabels = HttpLabels {
+    method: HttpMethod::POST,
+    route: RouteLabel::Fixed("/mcp"),
+    status: 200,
+};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EncodeLabelValue)]
 #[allow(clippy::upper_case_acronyms)]
 pub(super) enum HttpMethod {
@@ -78,19 +85,22 @@ impl From<&Method> for HttpMethod {
 }
 
 /// A route template: the `MatchedPath` (an `Arc<str>` inside, so cloning it
-/// per request does not allocate), or `unmatched` for 404s.
+/// per request does not allocate), a route matched ahead of axum's router
+/// (`/mcp`), or `unmatched` for 404s.
 #[derive(Debug, Clone)]
-pub(super) enum RouteLabel {
+pub enum RouteLabel {
     Matched(MatchedPath),
+    Fixed(&'static str),
     Unmatched,
     /// For lookups in tests.
     Owned(String),
 }
 
 impl RouteLabel {
-    fn as_str(&self) -> &str {
+    pub fn as_str(&self) -> &str {
         match self {
             RouteLabel::Matched(path) => path.as_str(),
+            RouteLabel::Fixed(route) => route,
             RouteLabel::Unmatched => "unmatched",
             RouteLabel::Owned(route) => route,
         }

@@ -12,14 +12,14 @@
 //! histogram's uncontended lock). The
 //! HTTP request counter is a `Family` lookup (an uncontended read lock and a
 //! hash of three small labels) because status codes are not known in
-//! advance.
+//! advance; but for its hot series, `POST /mcp 200`, resolved at start-up.
 
 mod labels;
 
 use std::{sync::Arc, time::Duration};
 
 use axum::{
-    extract::{MatchedPath, State},
+    extract::State,
     http::{HeaderValue, Method, header},
     response::{IntoResponse, Response},
 };
@@ -30,8 +30,9 @@ use prometheus_client::{
 };
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+pub use labels::RouteLabel;
 use labels::{
-    HttpLabels, HttpMethod, McpLabels, OperationLabels, RouteLabel, ToolLabels, ToolName,
+    HttpLabels, HttpMethod, MCP_POST_OK, McpLabels, OperationLabels, ToolLabels, ToolName,
     ToolNameLabel,
 };
 
@@ -47,6 +48,8 @@ pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; cha
 pub struct Metrics {
     registry: Registry,
     http_requests: Family<HttpLabels, Counter>,
+    /// `POST /mcp` answered 200: most of the traffic, so no lookup.
+    mcp_posts_ok: Counter,
     http_in_flight: Gauge,
     mcp_requests: [Counter; METHODS.len()],
     rejected: [Counter; Rejection::ALL.len()],
@@ -91,6 +94,7 @@ impl Metrics {
             "HTTP requests answered, by method, route template and status",
             http_requests.clone(),
         );
+        let mcp_posts_ok = http_requests.get_or_create(&MCP_POST_OK).clone();
         let http_in_flight = Gauge::default();
         registry.register(
             "http_requests_in_flight",
@@ -178,6 +182,7 @@ impl Metrics {
         Self {
             registry,
             http_requests,
+            mcp_posts_ok,
             http_in_flight,
             mcp_requests,
             rejected,
@@ -311,14 +316,17 @@ impl Metrics {
     }
 
     /// Counts an answered request by method, route template and status.
-    pub fn http_finished(&self, method: &Method, route: Option<MatchedPath>, status: u16) {
-        self.http_requests
-            .get_or_create(&HttpLabels {
-                method: HttpMethod::from(method),
-                route: route.map_or(RouteLabel::Unmatched, RouteLabel::Matched),
-                status,
-            })
-            .inc();
+    pub fn http_finished(&self, method: &Method, route: RouteLabel, status: u16) {
+        let labels = HttpLabels {
+            method: HttpMethod::from(method),
+            route,
+            status,
+        };
+        if labels == MCP_POST_OK {
+            self.mcp_posts_ok.inc();
+        } else {
+            self.http_requests.get_or_create(&labels).inc();
+        }
     }
 
     /// Total HTTP requests answered with `status` on `route` (for tests).
