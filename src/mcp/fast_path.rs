@@ -24,7 +24,7 @@ use std::{ops::Range, sync::Arc};
 
 use axum::{
     body::Body,
-    http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header, request::Parts},
+    http::{HeaderValue, Method, StatusCode, header, request::Parts},
     response::{IntoResponse, Response},
 };
 use rmcp::model::JsonObject;
@@ -32,23 +32,13 @@ use rmcp::model::JsonObject;
 use super::{
     client_context,
     fast_answer::answer_bytes,
+    fast_headers::{FastHeaders, PROTOCOL_2026},
     operation::{Operation, Outcome},
 };
 use crate::{
     catalog::{Catalog, ToolContext, ToolOutput},
     jsonrpc::Envelope,
 };
-
-const PROTOCOL_2026: &str = "2026-07-28";
-
-// The headers it reads, named once: a lookup by a `&str` name parses and
-// hashes the name on every call.
-const MCP_PROTOCOL_VERSION: HeaderName = HeaderName::from_static("mcp-protocol-version");
-const MCP_SESSION_ID: HeaderName = HeaderName::from_static("mcp-session-id");
-const MCP_METHOD: HeaderName = HeaderName::from_static("mcp-method");
-const MCP_NAME: HeaderName = HeaderName::from_static("mcp-name");
-/// Legacy revisions the fast path answers (rmcp negotiates these too).
-const LEGACY_PROTOCOLS: [&str; 3] = ["2025-03-26", "2025-06-18", "2025-11-25"];
 
 #[derive(Clone)]
 pub struct FastPath {
@@ -65,16 +55,17 @@ impl FastPath {
         }
     }
 
-    /// The protocol revision, when the request line and headers allow a fast
-    /// answer at all.
-    fn eligible<'a>(&self, parts: &'a Parts) -> Option<&'a str> {
-        let allowed = parts.method == Method::POST
-            && !parts.headers.contains_key(MCP_SESSION_ID)
-            && !parts.headers.contains_key(header::ORIGIN)
-            && accepts_json_and_sse(&parts.headers)
-            && is_json(&parts.headers)
-            && self.host_is_allowed(&parts.headers);
-        allowed.then(|| protocol_version(&parts.headers)).flatten()
+    /// The protocol revision and the headers, when the request line and
+    /// headers allow a fast answer at all.
+    fn eligible<'a>(&self, parts: &'a Parts) -> Option<(&'a str, FastHeaders<'a>)> {
+        if parts.method != Method::POST {
+            return None;
+        }
+        let headers = FastHeaders::read(&parts.headers)?;
+        let allowed = headers.accept_json_and_sse(&parts.headers)
+            && headers.carry_json()
+            && self.host_is_allowed(headers.host);
+        Some((headers.protocol_version().filter(|_| allowed)?, headers))
     }
 
     /// The answer to `body` (whose envelope the pipeline decoded), or `None`
@@ -88,7 +79,7 @@ impl FastPath {
         envelope: &Envelope,
         operation: Option<&Operation>,
     ) -> Option<Response> {
-        let version = self.eligible(parts)?;
+        let (version, headers) = self.eligible(parts)?;
         if envelope.method != "tools/call" || envelope.has_other_members {
             return None;
         }
@@ -110,7 +101,14 @@ impl FastPath {
         let meta = text(&params.meta)?;
         let modern = version == PROTOCOL_2026;
         if modern {
-            modern_request_is_valid(&parts.headers, name, meta)?;
+            // The headers mirror the body, and `_meta` holds exactly the
+            // per-request client context (anything more, e.g. a log level
+            // or progress token, is rmcp's).
+            if !headers.mirror_a_call_of(name)
+                || !meta.is_some_and(|meta| client_context::is_valid(meta, PROTOCOL_2026))
+            {
+                return None;
+            }
         } else if meta.is_some_and(|meta| !is_empty_object(meta)) {
             // Legacy `_meta` may carry a progress token: rmcp's job.
             return None;
@@ -155,11 +153,11 @@ impl FastPath {
         )
     }
 
-    fn host_is_allowed(&self, headers: &HeaderMap) -> bool {
+    fn host_is_allowed(&self, host: Option<&HeaderValue>) -> bool {
         let Some(allowed) = &self.allowed_hosts else {
             return true;
         };
-        let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
+        let Some(host) = host.and_then(|h| h.to_str().ok()) else {
             return false;
         };
         // Only the plain forms are matched here (`name` or `name:port`
@@ -181,28 +179,6 @@ impl FastPath {
     }
 }
 
-fn protocol_version(headers: &HeaderMap) -> Option<&str> {
-    let version = headers.get(MCP_PROTOCOL_VERSION)?.to_str().ok()?;
-    (version == PROTOCOL_2026 || LEGACY_PROTOCOLS.contains(&version)).then_some(version)
-}
-
-/// 2026-07-28: the headers mirror the body, and `_meta` holds exactly the
-/// per-request client context (anything more, e.g. a log level or progress
-/// token, is rmcp's).
-fn modern_request_is_valid(headers: &HeaderMap, name: &str, meta: Option<&str>) -> Option<()> {
-    let header = |header: HeaderName| headers.get(header).and_then(|v| v.to_str().ok());
-    if header(MCP_METHOD)? != "tools/call" || header(MCP_NAME)? != name {
-        return None;
-    }
-    if headers
-        .keys()
-        .any(|name| name.as_str().starts_with("mcp-param-"))
-    {
-        return None;
-    }
-    client_context::is_valid(meta?, PROTOCOL_2026).then_some(())
-}
-
 /// `{}`, whitespace allowed.
 fn is_empty_object(text: &str) -> bool {
     let inner = text
@@ -210,44 +186,6 @@ fn is_empty_object(text: &str) -> bool {
         .strip_prefix('{')
         .and_then(|t| t.strip_suffix('}'));
     inner.is_some_and(|inner| inner.trim().is_empty())
-}
-
-/// Media-type lists as rmcp reads them; a `q=0` (refusal) declines.
-fn accepts_json_and_sse(headers: &HeaderMap) -> bool {
-    // What MCP clients send, checked first as one comparison.
-    let mut values = headers.get_all(header::ACCEPT).iter();
-    if let (Some(only), None) = (values.next(), values.next())
-        && only.as_bytes() == b"application/json, text/event-stream"
-    {
-        return true;
-    }
-    let (mut json, mut sse) = (false, false);
-    for value in headers.get_all(header::ACCEPT) {
-        let Ok(value) = value.to_str() else {
-            return false;
-        };
-        for item in value.split(',') {
-            let mut parts = item.split(';');
-            let essence = parts.next().unwrap_or_default().trim();
-            if parts.any(|p| p.trim().starts_with("q=0")) {
-                return false;
-            }
-            json |= essence.eq_ignore_ascii_case("application/json");
-            sse |= essence.eq_ignore_ascii_case("text/event-stream");
-        }
-    }
-    json && sse
-}
-
-fn is_json(headers: &HeaderMap) -> bool {
-    let content_type = headers.get(header::CONTENT_TYPE);
-    if content_type.is_some_and(|v| v.as_bytes() == b"application/json") {
-        return true;
-    }
-    content_type.and_then(|v| v.to_str().ok()).is_some_and(|v| {
-        let essence = v.split_once(';').map_or(v, |(essence, _)| essence);
-        essence.trim().eq_ignore_ascii_case("application/json")
-    })
 }
 
 #[cfg(test)]

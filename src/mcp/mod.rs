@@ -4,6 +4,7 @@
 
 mod client_context;
 mod fast_answer;
+mod fast_headers;
 mod fast_path;
 pub mod http;
 pub mod operation;

@@ -4,10 +4,10 @@
 //! running into it reads as a 413, not as a broken body.
 
 use axum::{
-    body::{Body, Bytes},
+    body::{Body, Bytes, HttpBody},
     http::StatusCode,
 };
-use http_body_util::LengthLimitError;
+use http_body_util::{BodyExt, LengthLimitError};
 
 use super::ApiError;
 
@@ -26,12 +26,27 @@ pub enum UnreadBody {
 
 /// Reads `body` whole; `limit` is the request's [`BodyLimit`], if any.
 pub async fn read_body(body: Body, limit: Option<BodyLimit>) -> Result<Bytes, UnreadBody> {
-    axum::body::to_bytes(body, usize::MAX)
-        .await
-        .map_err(|error| match limit {
-            Some(BodyLimit(limit)) if is_length_limit(&error) => UnreadBody::TooLarge(limit),
-            _ => UnreadBody::Failed(error),
-        })
+    read_whole(body).await.map_err(|error| match limit {
+        Some(BodyLimit(limit)) if is_length_limit(&error) => UnreadBody::TooLarge(limit),
+        _ => UnreadBody::Failed(error),
+    })
+}
+
+/// The data frames of `body`, joined (trailers are dropped). A body that
+/// arrives as one frame, as a small request's usually does, is returned as
+/// that frame, with no buffer to collect it into.
+async fn read_whole(mut body: Body) -> Result<Bytes, axum::Error> {
+    let mut whole = Vec::new();
+    while let Some(frame) = body.frame().await {
+        let Ok(data) = frame?.into_data() else {
+            continue;
+        };
+        if whole.is_empty() && body.is_end_stream() {
+            return Ok(data);
+        }
+        whole.extend_from_slice(&data);
+    }
+    Ok(Bytes::from(whole))
 }
 
 impl From<UnreadBody> for ApiError {
