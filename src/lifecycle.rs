@@ -35,7 +35,7 @@ impl Lifecycle {
     }
 
     pub fn begin_drain(&self) {
-        self.inner.draining.store(true, Ordering::Release);
+        self.inner.draining.store(true, Ordering::SeqCst);
     }
 
     /// The token rmcp's Streamable HTTP service watches.
@@ -49,17 +49,18 @@ impl Lifecycle {
 
     /// Counts a unit of work until the guard is dropped.
     pub fn track(&self) -> InFlight {
-        self.inner.in_flight.fetch_add(1, Ordering::AcqRel);
+        self.inner.in_flight.fetch_add(1, Ordering::SeqCst);
         InFlight {
             inner: Arc::clone(&self.inner),
         }
     }
 
     pub fn in_flight(&self) -> usize {
-        self.inner.in_flight.load(Ordering::Acquire)
+        self.inner.in_flight.load(Ordering::SeqCst)
     }
 
-    /// Resolves when no tracked work is in flight.
+    /// Resolves when no tracked work is in flight. Only for a drain: the
+    /// last request out notifies only once draining has begun.
     pub async fn idle(&self) {
         loop {
             // Register before checking, so a drop in between is not missed.
@@ -79,7 +80,13 @@ pub struct InFlight {
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        if self.inner.in_flight.fetch_sub(1, Ordering::AcqRel) == 1 {
+        // Only a drain waits for idle: outside one, the last request out
+        // does not pay for `notify_waiters` (a lock). Sequentially
+        // consistent with `begin_drain`, so a drain that starts as this
+        // request ends sees either the notification or the zero.
+        if self.inner.in_flight.fetch_sub(1, Ordering::SeqCst) == 1
+            && self.inner.draining.load(Ordering::SeqCst)
+        {
             self.inner.idle.notify_waiters();
         }
     }

@@ -12,7 +12,7 @@ TOP = 58
 def _color(key: str) -> str:
     if key.startswith("ours"):
         return "#d9480f"
-    if key == "floor":
+    if key.startswith("floor"):
         return "#868e96"
     return "#1c7ed6"
 

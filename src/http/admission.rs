@@ -14,7 +14,10 @@ use std::{
     convert::Infallible,
     future::Future,
     pin::Pin,
-    sync::Arc,
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
     task::{Context, Poll},
     time::Duration,
 };
@@ -26,10 +29,7 @@ use axum::{
     response::Response,
 };
 use http_body_util::Limited;
-use tokio::{
-    sync::{OwnedSemaphorePermit, Semaphore},
-    time::Instant,
-};
+use tokio::time::Instant;
 use tower::{Layer, Service, ServiceExt};
 
 use super::{rate_limit::RateLimiter, refusal};
@@ -49,7 +49,7 @@ pub struct Admission {
     pub metrics: Arc<Metrics>,
     /// `MCP_RATE_LIMIT`, when set.
     pub rate_limit: Option<RateLimiter>,
-    permits: Arc<Semaphore>,
+    slots: Arc<Slots>,
     timeout: Duration,
     max_body: usize,
     max_headers: usize,
@@ -63,15 +63,16 @@ impl Admission {
         rate_limit: Option<RateLimiter>,
         metrics: Arc<Metrics>,
     ) -> Self {
-        let permits = usize::try_from(limits.max_in_flight)
-            .unwrap_or(Semaphore::MAX_PERMITS)
-            .min(Semaphore::MAX_PERMITS);
+        let slots = Slots {
+            taken: AtomicUsize::new(0),
+            max: usize::try_from(limits.max_in_flight).unwrap_or(usize::MAX),
+        };
         Self {
             lifecycle,
             auth,
             metrics,
             rate_limit,
-            permits: Arc::new(Semaphore::new(permits)),
+            slots: Arc::new(slots),
             timeout: Duration::from_secs(limits.request_timeout_seconds),
             max_body: limits.max_body(),
             max_headers: usize::try_from(limits.max_headers).unwrap_or(usize::MAX),
@@ -101,11 +102,10 @@ impl Admission {
         if path == "/metrics" {
             return Ok(Ticket::Scrape(in_flight));
         }
-        // Over MAX_IN_FLIGHT: 503 + Retry-After, never a queue (a lock-free
-        // `try_acquire`).
-        match Arc::clone(&self.permits).try_acquire_owned() {
-            Ok(permit) => Ok(Ticket::Work(in_flight, permit)),
-            Err(_) => {
+        // Over MAX_IN_FLIGHT: 503 + Retry-After, never a queue.
+        match Slots::take(&self.slots) {
+            Some(slot) => Ok(Ticket::Work(in_flight, slot)),
+            None => {
                 self.metrics.count_rejection(Rejection::Overloaded);
                 Err(Refusal::Overloaded)
             }
@@ -135,15 +135,15 @@ impl Admission {
     /// held until then (the drain waits for it; the slot stays taken).
     async fn bounded(&self, ticket: Ticket, response: impl Future<Output = Response>) -> Response {
         match ticket {
-            Ticket::Work(in_flight, permit) => {
-                let response = match tokio::time::timeout(self.timeout, response).await {
+            Ticket::Work(in_flight, slot) => {
+                let response = match time_limited(self.timeout, response).await {
                     Ok(response) => response,
                     Err(_) => {
                         self.metrics.count_rejection(Rejection::Timeout);
                         refusal::timed_out(self.timeout.as_secs())
                     }
                 };
-                drop((in_flight, permit));
+                drop((in_flight, slot));
                 response
             }
             Ticket::Scrape(in_flight) => {
@@ -153,6 +153,21 @@ impl Admission {
             }
             Ticket::Probe => response.await,
         }
+    }
+}
+
+/// `tokio::time::timeout`, but the clock is read and the timer set only
+/// once `future` has to wait: most answers (every fast-path one) are ready
+/// at their first poll, and need neither. The limit then counts from that
+/// first poll, a few microseconds after the request arrived.
+async fn time_limited<F: Future>(
+    limit: Duration,
+    future: F,
+) -> Result<F::Output, tokio::time::error::Elapsed> {
+    let mut future = std::pin::pin!(future);
+    match std::future::poll_fn(|cx| Poll::Ready(future.as_mut().poll(cx))).await {
+        Poll::Ready(output) => Ok(output),
+        Poll::Pending => tokio::time::timeout(limit, future).await,
     }
 }
 
@@ -182,7 +197,35 @@ enum Ticket {
     /// The scrape: counted for the drain, never shed or timed out.
     Scrape(InFlight),
     /// Everything else: counted for the drain, holding an in-flight slot.
-    Work(InFlight, OwnedSemaphorePermit),
+    Work(InFlight, Slot),
+}
+
+/// `MAX_IN_FLIGHT` as a counter. Admission never queues, so a slot is
+/// taken or refused at once: all a semaphore would add is a lock of its
+/// waiter list on every release.
+struct Slots {
+    taken: AtomicUsize,
+    max: usize,
+}
+
+impl Slots {
+    fn take(slots: &Arc<Slots>) -> Option<Slot> {
+        if slots.taken.fetch_add(1, Ordering::AcqRel) < slots.max {
+            Some(Slot(Arc::clone(slots)))
+        } else {
+            slots.taken.fetch_sub(1, Ordering::AcqRel);
+            None
+        }
+    }
+}
+
+/// One taken slot, given back when dropped.
+struct Slot(Arc<Slots>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.taken.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 /// The admission stage as a tower layer (see the module docs).
