@@ -271,17 +271,27 @@ impl RegisteredTool {
     /// decoding them once, straight into the tool's argument type. Arguments
     /// that do not decode so, or are not an object, give `None` before
     /// anything runs; [`Self::call`] then reports them as rmcp would.
+    ///
+    /// The call is timed from `started`, a clock reading the caller already
+    /// took (the fast path's operation start), so that one pair of readings
+    /// times both; the time taken is returned with the result.
     pub fn call_raw(
         &self,
         arguments: &str,
         context: ToolContext,
-    ) -> Option<impl Future<Output = Result<ToolOutput, ToolError>> + Send + '_> {
+        started: Instant,
+    ) -> Option<impl Future<Output = (Result<ToolOutput, ToolError>, Duration)> + Send + '_> {
         if !arguments.starts_with('{') {
             return None;
         }
         let call = (self.invoke_raw)(arguments, context)?;
         tracing::debug!(tool = self.name(), arguments, "tool call arguments");
-        Some(self.observed(call))
+        Some(async move {
+            let result = call.await;
+            let elapsed = started.elapsed();
+            self.record(&result, elapsed);
+            (result, elapsed)
+        })
     }
 
     async fn observed(
@@ -290,18 +300,26 @@ impl RegisteredTool {
     ) -> Result<ToolOutput, ToolError> {
         let started = Instant::now();
         let result = call.await;
-        let elapsed = started.elapsed();
+        self.record(&result, started.elapsed());
+        result
+    }
+
+    /// Reports a finished call: metrics, and the log lines.
+    fn record(&self, result: &Result<ToolOutput, ToolError>, elapsed: Duration) {
         let outcome = result.as_ref().map_or_else(ToolError::kind, |_| "success");
         if let Some(observer) = self.observer.get() {
             observer.finished(outcome, elapsed);
         }
-        let latency_ms = latency_ms(elapsed);
-        tracing::info!(tool = self.name(), outcome, latency_ms, "tool call");
-        if let Err(e) = &result {
+        tracing::info!(
+            tool = self.name(),
+            outcome,
+            latency_ms = latency_ms(elapsed),
+            "tool call"
+        );
+        if let Err(e) = result {
             // Error messages may quote argument values: debug only.
             tracing::debug!(tool = self.name(), error = %e, "tool call failed");
         }
-        result
     }
 
     /// Reports this tool's calls to `observer` from now on (once; later

@@ -23,7 +23,7 @@ use std::{
 };
 
 use axum::{
-    body::Body,
+    body::{Body, HttpBody},
     extract::{MatchedPath, Request},
     http::{Method, StatusCode, Version, header},
     response::Response,
@@ -435,12 +435,8 @@ impl Drop for Observed {
     }
 }
 
+/// The body's declared length: hyper has read `Content-Length` already
+/// (and holds the body to it), so no header is parsed again.
 fn declared_length(request: &Request) -> Option<u64> {
-    request
-        .headers()
-        .get(header::CONTENT_LENGTH)?
-        .to_str()
-        .ok()?
-        .parse()
-        .ok()
+    request.body().size_hint().exact()
 }

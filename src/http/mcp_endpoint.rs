@@ -61,7 +61,8 @@ pub struct McpEndpoint {
 pub async fn mcp(endpoint: &McpEndpoint, request: Request) -> Response {
     // A request to a hibernated session brings it back to life: not beyond
     // the live cap (a DELETE ends it without).
-    if request.method() != Method::DELETE
+    if endpoint.service.has_sessions()
+        && request.method() != Method::DELETE
         && let Some(id) = request.headers().get(MCP_SESSION_ID)
         && endpoint.service.is_hibernated(id.as_bytes())
         && endpoint

@@ -20,7 +20,7 @@
 //! (`resultType` only for 2026-07-28). `tests/api/fast_path.rs` checks the
 //! answers against rmcp's byte for byte.
 
-use std::{ops::Range, sync::Arc};
+use std::{ops::Range, sync::Arc, time::Instant};
 
 use axum::{
     body::Body,
@@ -121,13 +121,20 @@ impl FastPath {
             None | Some("null") => "{}",
             Some(arguments) => arguments,
         };
-        let output = match tool.call_raw(arguments, ToolContext::rest()) {
-            Some(call) => call.await,
+        // With an operation, the tool is timed from the operation's start
+        // and the operation finished at the tool's end: one pair of clock
+        // readings for both (they differ by the JSON decode and encode).
+        let started = operation.map_or_else(Instant::now, Operation::started);
+        let (output, elapsed) = match tool.call_raw(arguments, ToolContext::rest(), started) {
+            Some(call) => {
+                let (output, elapsed) = call.await;
+                (output, Some(elapsed))
+            }
             // Arguments that do not decode straight into the tool's type:
             // through the JSON object, so the error reads as rmcp's would.
             None => {
                 let arguments: JsonObject = serde_json::from_str(arguments).ok()?;
-                tool.call(arguments, ToolContext::rest()).await
+                (tool.call(arguments, ToolContext::rest()).await, None)
             }
         };
         let outcome = match &output {
@@ -137,8 +144,10 @@ impl FastPath {
         };
         let body = answer_bytes(id, modern, output)?;
         // A fast answer keeps its span, metric and audit event.
-        if let Some(operation) = operation {
-            operation.finish(outcome);
+        match (operation, elapsed) {
+            (Some(operation), Some(elapsed)) => operation.finish_after(outcome, elapsed),
+            (Some(operation), None) => operation.finish(outcome),
+            (None, _) => {}
         }
         Some(
             (

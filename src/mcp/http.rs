@@ -86,6 +86,11 @@ impl McpHttpService {
         }
     }
 
+    /// True in legacy session mode.
+    pub fn has_sessions(&self) -> bool {
+        self.sessions.is_some()
+    }
+
     /// Open legacy sessions, live or hibernated, or `None` when sessions are
     /// off.
     pub fn open_sessions(&self) -> Option<usize> {
@@ -152,7 +157,10 @@ impl McpHttpService {
     }
 
     async fn rmcp_answer(&self, request: Request) -> Response {
-        self.rmcp.handle(request).await.into_response()
+        // Boxed: rmcp's future is several kilobytes, and unboxed it would
+        // size every `/mcp` request's future, fast-path ones included
+        // (each is moved into a box when the request starts).
+        Box::pin(self.rmcp.handle(request)).await.into_response()
     }
 }
 

@@ -253,7 +253,19 @@ struct Inner {
 impl Operation {
     /// Records `outcome`, unless the operation is already finished.
     pub fn finish(&self, outcome: Outcome) {
-        self.0.finish(outcome);
+        self.0.finish(outcome, self.0.started.elapsed());
+    }
+
+    /// When the operation started: a caller timing work within it (the fast
+    /// path's tool call) starts its clock here rather than read it again.
+    pub fn started(&self) -> Instant {
+        self.0.started
+    }
+
+    /// [`Self::finish`], `elapsed` after [`Self::started`] as the caller
+    /// has just measured it.
+    pub fn finish_after(&self, outcome: Outcome, elapsed: Duration) {
+        self.0.finish(outcome, elapsed);
     }
 
     /// The operation rmcp's handler is serving, from the request's
@@ -270,11 +282,10 @@ impl Operation {
 }
 
 impl Inner {
-    fn finish(&self, outcome: Outcome) {
+    fn finish(&self, outcome: Outcome, elapsed: Duration) {
         if self.finished.swap(true, Ordering::AcqRel) {
             return;
         }
-        let elapsed = self.started.elapsed();
         if let Some(span) = &self.span {
             let taken = span.lock().map(|mut span| span.take());
             if let Ok(Some(span)) = taken {
@@ -304,6 +315,8 @@ impl Inner {
 
 impl Drop for Inner {
     fn drop(&mut self) {
-        self.finish(Outcome::Success);
+        if !self.finished.load(Ordering::Acquire) {
+            self.finish(Outcome::Success, self.started.elapsed());
+        }
     }
 }
