@@ -169,6 +169,9 @@ fn arrival<'a>(
 /// it then. An operation already finished (fast path, handler) is left as
 /// it is.
 async fn finish_from_answer(operation: Operation, response: Response) -> Response {
+    if operation.is_finished() {
+        return response;
+    }
     let status = response.status();
     let is_json = response
         .headers()

@@ -256,6 +256,11 @@ impl Operation {
         self.0.finish(outcome, self.0.started.elapsed());
     }
 
+    /// True once finished (the fast path finishes its own).
+    pub fn is_finished(&self) -> bool {
+        self.0.finished.load(Ordering::Acquire)
+    }
+
     /// When the operation started: a caller timing work within it (the fast
     /// path's tool call) starts its clock here rather than read it again.
     pub fn started(&self) -> Instant {
