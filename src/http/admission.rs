@@ -1,6 +1,6 @@
 //! Admission: every request passes through [`AdmissionLayer`], one layer
 //! (one per-request future instead of one per concern). Its steps, in
-//! order, are the pipeline's outer stages; see [`super::router`] for the
+//! order, are the pipeline's outer stages; see [`super::Pipeline::service`] for the
 //! whole list.
 //!
 //! Why a hand-written service rather than `from_fn`: `from_fn` clones the

@@ -1,5 +1,5 @@
 //! The HTTP pipeline: every route and every stage a request passes, stated
-//! once, in request order, by [`Pipeline::router`]. Its stages:
+//! once, in request order, by [`Pipeline::service`]. Its stages:
 //!
 //! | # | stage | where | refuses with |
 //! | --- | --- | --- | --- |

@@ -10,7 +10,7 @@
 //! | header read time (`HEADER_READ_TIMEOUT_SECONDS`) | connection closed | idle connection pinged, then closed |
 //!
 //! Body, request time, in-flight and drain limits act per request, in the
-//! router ([`super::router`]), the same for both protocols.
+//! router ([`super::Pipeline::service`]), the same for both protocols.
 
 use std::{io, net::SocketAddr, time::Duration};
 
