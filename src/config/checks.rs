@@ -36,7 +36,7 @@ impl Settings {
         self.auth.check()?;
         self.oauth.resolve(&mut self.auth)?;
         self.tasks.check()?;
-        self.store.check()?;
+        self.store.resolve()?;
         let request_state = self.request_state.keys()?;
         self.telemetry.check()?;
         let bind_ip = resolve_host(&self.host)?;

@@ -29,6 +29,11 @@ pub struct StoreSettings {
     #[arg(long, env = "MCP_STORE_TIMEOUT_MS", default_value_t = 500,
           value_parser = clap::value_parser!(u64).range(10..=60_000), global = true)]
     pub store_timeout_ms: u64,
+
+    /// The password read from `redis_password_file`, once, when the
+    /// settings are resolved.
+    #[arg(skip)]
+    redis_password: Option<String>,
 }
 
 impl StoreSettings {
@@ -36,24 +41,14 @@ impl StoreSettings {
         Duration::from_millis(self.store_timeout_ms)
     }
 
-    /// The password from MCP_REDIS_PASSWORD_FILE, if set.
-    pub fn redis_password(&self) -> Result<Option<String>, ConfigError> {
-        let Some(path) = &self.redis_password_file else {
-            return Ok(None);
-        };
-        let text = read_setting_file("MCP_REDIS_PASSWORD_FILE", path)?;
-        let password = text.trim_end_matches(['\r', '\n']);
-        if password.is_empty() {
-            return Err(ConfigError(format!(
-                "MCP_REDIS_PASSWORD_FILE: {} is empty",
-                path.display()
-            )));
-        }
-        Ok(Some(password.to_owned()))
+    /// The password from MCP_REDIS_PASSWORD_FILE, as resolved.
+    pub fn redis_password(&self) -> Option<&str> {
+        self.redis_password.as_deref()
     }
 
-    /// Checks what clap cannot, without echoing a password.
-    pub(super) fn check(&self) -> Result<(), ConfigError> {
+    /// Checks what clap cannot, without echoing a password, and reads the
+    /// password file.
+    pub(super) fn resolve(&mut self) -> Result<(), ConfigError> {
         if let Some(url) = &self.redis_url {
             let scheme_ok = url.starts_with("redis://") || url.starts_with("rediss://");
             if !scheme_ok || redis::parse_redis_url(url).is_none() {
@@ -66,7 +61,19 @@ impl StoreSettings {
                 "MCP_REDIS_PASSWORD_FILE: set without MCP_REDIS_URL".into(),
             ));
         }
-        self.redis_password().map(drop)
+        let Some(path) = &self.redis_password_file else {
+            return Ok(());
+        };
+        let text = read_setting_file("MCP_REDIS_PASSWORD_FILE", path)?;
+        let password = text.trim_end_matches(['\r', '\n']);
+        if password.is_empty() {
+            return Err(ConfigError(format!(
+                "MCP_REDIS_PASSWORD_FILE: {} is empty",
+                path.display()
+            )));
+        }
+        self.redis_password = Some(password.to_owned());
+        Ok(())
     }
 }
 
@@ -79,6 +86,13 @@ impl fmt::Debug for StoreSettings {
             )
             .field("redis_password_file", &self.redis_password_file)
             .field("store_timeout_ms", &self.store_timeout_ms)
+            .field(
+                "redis_password",
+                &self
+                    .redis_password
+                    .as_ref()
+                    .map(|_| format_args!("<redacted>")),
+            )
             .finish()
     }
 }

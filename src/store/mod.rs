@@ -28,7 +28,7 @@ use redis::{
     aio::{ConnectionManager, ConnectionManagerConfig},
 };
 
-use crate::config::{ConfigError, StoreSettings};
+use crate::config::StoreSettings;
 
 /// The shared state store. Cheap to clone: every clone is the same store.
 #[derive(Clone)]
@@ -68,12 +68,10 @@ pub enum StoreError {
     Redis(#[from] RedisError),
 }
 
-/// Why the store could not be set up (a bad URL or password file; never
+/// Why the store could not be set up (a URL Redis refuses; never
 /// an unreachable Redis, which is retried in the background).
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
-    #[error("{0}")]
-    Config(#[from] ConfigError),
     #[error("MCP_REDIS_URL: {0}")]
     Redis(#[from] RedisError),
 }
@@ -109,7 +107,7 @@ impl Store {
             let _ = rustls::crypto::ring::default_provider().install_default();
         }
         let mut info = url.as_str().into_connection_info()?;
-        if let Some(password) = settings.redis_password()? {
+        if let Some(password) = settings.redis_password() {
             let redis = info.redis_settings().clone().set_password(password);
             info = info.set_redis_settings(redis);
         }
