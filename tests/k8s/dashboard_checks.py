@@ -21,6 +21,8 @@ from pathlib import Path
 
 import yaml
 
+from report import exit_status, report
+
 HERE = Path(__file__).resolve().parent
 NAMESPACE = "mcp-server"
 CONFIGMAP = "mcp-rust-server-dashboard"
@@ -35,18 +37,6 @@ SUFFIXES = {
     "histogram": ["_bucket", "_sum", "_count"],
     "info": ["_info"],
 }
-
-failures = 0
-
-
-def report(name, problems):
-    global failures
-    if problems:
-        failures += 1
-        print(f"✗ {name}: {'; '.join(problems)}")
-    else:
-        print(f"✓ {name}")
-
 
 def served(scrape):
     """Sample name -> label names seen on it, from OpenMetrics text."""
@@ -164,4 +154,4 @@ if __name__ == "__main__":
     if len(sys.argv) != 3:
         sys.exit(__doc__)
     main(sys.argv[1], sys.argv[2])
-    sys.exit(1 if failures else 0)
+    sys.exit(exit_status())

@@ -12,20 +12,10 @@ import sys
 
 import yaml
 
+from report import exit_status, report
+
 SELECTOR = {"app.kubernetes.io/name": "mcp-rust-server", "app.kubernetes.io/instance": "mcp-rust-server"}
 NAMESPACE = "mcp-server"
-
-failures = 0
-
-
-def report(name, problems):
-    global failures
-    if problems:
-        failures += 1
-        print(f"✗ {name}: {'; '.join(problems)}")
-    else:
-        print(f"✓ {name}")
-
 
 def load(path):
     docs = [d for d in yaml.safe_load_all(open(path)) if d]
@@ -373,7 +363,7 @@ def main():
     report("minikube: one replica, in-memory store (no Redis)",
            [] if mk_store is None and ("Deployment", "mcp-rust-server-redis") not in mk else ["minikube wires Redis"])
     state_self_test(prod)
-    sys.exit(1 if failures else 0)
+    sys.exit(exit_status())
 
 
 if __name__ == "__main__":
