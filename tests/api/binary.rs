@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader, Write};
 
 use serde_json::{Value, json};
 
-use crate::helpers::{free_port, sigterm, spawn_binary, wait_ready};
+use crate::helpers::{free_port, setting_error, sigterm, spawn_binary, wait_ready};
 
 /// Writes one JSON-RPC message per line and reads the next response line.
 fn round_trip(stdin: &mut impl Write, stdout: &mut impl BufRead, message: Value) -> Option<Value> {
@@ -68,12 +68,7 @@ fn invalid_configuration_is_one_line_on_stderr_and_exit_2() {
         ("MCP_LEGACY_SESSIONS", "maybe"),
         ("MCP_ALLOWED_ORIGINS", "app.example.com"),
     ] {
-        let output = spawn_binary(&[], &[(name, value.to_string())])
-            .wait_with_output()
-            .unwrap();
-        assert_eq!(output.status.code(), Some(2), "{name}={value}");
-        let stderr = String::from_utf8(output.stderr).unwrap();
-        assert_eq!(stderr.lines().count(), 1, "{name}={value}: {stderr}");
+        let stderr = setting_error(&[(name, value.to_string())]);
         assert!(stderr.starts_with("error: "), "{stderr}");
         assert!(stderr.contains(value), "{name}={value}: {stderr}");
     }

@@ -182,6 +182,18 @@ pub fn spawn_binary(args: &[&str], envs: &[(&str, String)]) -> Child {
     command.spawn().expect("binary starts")
 }
 
+/// Runs the binary with `envs` and expects it to refuse them as a setting
+/// error: exit code 2 and one line on stderr, which is returned.
+pub fn setting_error(envs: &[(&str, String)]) -> String {
+    let output = spawn_binary(&[], envs)
+        .wait_with_output()
+        .expect("the binary runs");
+    let stderr = String::from_utf8(output.stderr).expect("stderr is UTF-8");
+    assert_eq!(output.status.code(), Some(2), "{envs:?}: {stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{envs:?}: {stderr}");
+    stderr
+}
+
 /// Polls `GET /ready` until the server answers 200.
 pub async fn wait_ready(port: u16) {
     let client = Client::new();

@@ -10,7 +10,7 @@ use std::{
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, rpc_body, spawn_app, spawn_binary};
+use crate::helpers::{TestApp, rpc_body, setting_error, spawn_app};
 
 const TOOL: &str = "test_input_required_result_request_state";
 
@@ -141,18 +141,10 @@ fn a_bad_keys_file_is_one_line_on_stderr_and_exit_2() {
         (&twice, "the key on line 2 is listed twice"),
         (&missing, "cannot read"),
     ] {
-        let output = spawn_binary(
-            &[],
-            &[(
-                "MCP_REQUEST_STATE_KEYS_FILE",
-                file.to_string_lossy().into_owned(),
-            )],
-        )
-        .wait_with_output()
-        .unwrap();
-        assert_eq!(output.status.code(), Some(2), "{expected}");
-        let stderr = String::from_utf8(output.stderr).unwrap();
-        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        let stderr = setting_error(&[(
+            "MCP_REQUEST_STATE_KEYS_FILE",
+            file.to_string_lossy().into_owned(),
+        )]);
         assert!(
             stderr.starts_with("error: MCP_REQUEST_STATE_KEYS_FILE: "),
             "{stderr}"

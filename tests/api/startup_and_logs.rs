@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{ACCEPT_BOTH, free_port, sigterm, spawn_binary, wait_ready};
+use crate::helpers::{ACCEPT_BOTH, free_port, setting_error, sigterm, spawn_binary, wait_ready};
 
 /// The binary's stderr once it has been stopped with SIGTERM.
 fn stop(mut server: std::process::Child) -> String {
@@ -159,12 +159,7 @@ async fn the_metrics_address_is_logged_and_host_may_be_a_name() {
 
 #[test]
 fn an_invalid_choice_lists_the_allowed_values_on_one_line() {
-    let output = spawn_binary(&[], &[("LOG_LEVEL", "verbose".into())])
-        .wait_with_output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8(output.stderr).unwrap();
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    let stderr = setting_error(&[("LOG_LEVEL", "verbose".into())]);
     assert!(
         stderr.contains("(possible values: trace, debug, info, warn, error)"),
         "{stderr}"

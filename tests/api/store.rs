@@ -7,7 +7,7 @@ use clap::Parser;
 use mcp_rust_server::{config::Cli, store::Store};
 use serde_json::json;
 
-use crate::helpers::{spawn_app, spawn_binary};
+use crate::helpers::{setting_error, spawn_app};
 
 #[tokio::test]
 async fn the_memory_store_counts_per_key_and_is_always_up() {
@@ -119,12 +119,7 @@ fn bad_store_and_rate_limit_settings_are_one_line_on_stderr_and_exit_2() {
         ),
         ("MCP_STORE_TIMEOUT_MS", "0", "0 is not in 10..=60000"),
     ] {
-        let output = spawn_binary(&[], &[(name, value.to_string())])
-            .wait_with_output()
-            .unwrap();
-        assert_eq!(output.status.code(), Some(2), "{name}={value}");
-        let stderr = String::from_utf8(output.stderr).unwrap();
-        assert_eq!(stderr.lines().count(), 1, "{name}={value}: {stderr}");
+        let stderr = setting_error(&[(name, value.to_string())]);
         assert!(stderr.starts_with("error: "), "{stderr}");
         assert!(stderr.contains(expected), "{name}={value}: {stderr}");
     }
@@ -132,21 +127,13 @@ fn bad_store_and_rate_limit_settings_are_one_line_on_stderr_and_exit_2() {
 
 #[test]
 fn an_unreadable_redis_password_file_is_one_line_and_exit_2() {
-    let output = spawn_binary(
-        &[],
-        &[
-            ("MCP_REDIS_URL", "redis://127.0.0.1:1/0".to_string()),
-            (
-                "MCP_REDIS_PASSWORD_FILE",
-                "/nonexistent/redis-password".to_string(),
-            ),
-        ],
-    )
-    .wait_with_output()
-    .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8(output.stderr).unwrap();
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    let stderr = setting_error(&[
+        ("MCP_REDIS_URL", "redis://127.0.0.1:1/0".to_string()),
+        (
+            "MCP_REDIS_PASSWORD_FILE",
+            "/nonexistent/redis-password".to_string(),
+        ),
+    ]);
     assert!(
         stderr
             .starts_with("error: MCP_REDIS_PASSWORD_FILE: cannot read /nonexistent/redis-password"),
