@@ -21,6 +21,7 @@
 
 mod admission;
 mod cors;
+mod head_timer;
 mod mcp_endpoint;
 mod origins;
 pub mod rate_limit;

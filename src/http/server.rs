@@ -23,7 +23,10 @@ use hyper_util::{
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-use super::service::{HttpFuture, HttpService};
+use super::{
+    head_timer::HeadTimer,
+    service::{HttpFuture, HttpService},
+};
 use crate::{config::Limits, telemetry};
 
 /// Most concurrent streams one HTTP/2 connection may open: a client gets
@@ -73,6 +76,9 @@ pub async fn serve_connections(
             // (the span's `client.address`).
             tracing: telemetry::tracer().is_some(),
         };
+        // Each connection keeps its own timer for HTTP/1.1 head timeouts.
+        let mut builder = builder.clone();
+        builder.http1().timer(HeadTimer::default());
         let connection = builder
             .serve_connection_with_upgrades(TokioIo::new(stream), service)
             .into_owned();
@@ -122,9 +128,9 @@ fn connection_builder(limits: &Limits) -> auto::Builder<TokioExecutor> {
     let header_bytes = usize::try_from(limits.max_header_bytes).unwrap_or(8192);
     let header_timeout = Duration::from_secs(limits.header_read_timeout_seconds);
     let mut builder = auto::Builder::new(TokioExecutor::new());
+    // The HTTP/1.1 timer is set per connection (`HeadTimer`).
     builder
         .http1()
-        .timer(TokioTimer::new())
         .header_read_timeout(header_timeout)
         .max_headers(usize::try_from(limits.max_headers).unwrap_or(100))
         .max_buf_size(header_bytes)

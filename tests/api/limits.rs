@@ -6,7 +6,10 @@
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use tokio::{io::AsyncWriteExt, net::TcpStream};
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::TcpStream,
+};
 
 use crate::{
     helpers::spawn_app,
@@ -17,6 +20,33 @@ use crate::{
 };
 
 const SECOND: Duration = Duration::from_secs(1);
+
+/// One whole response (head and a `Content-Length` body) from a connection
+/// that stays open.
+async fn read_response(stream: &mut TcpStream) -> String {
+    let mut received = Vec::new();
+    let mut buffer = [0u8; 4096];
+    loop {
+        let n = stream.read(&mut buffer).await.expect("reads");
+        assert_ne!(n, 0, "closed mid-response");
+        received.extend_from_slice(&buffer[..n]);
+        let text = String::from_utf8_lossy(&received).into_owned();
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let length = head
+                .lines()
+                .find_map(|line| {
+                    line.to_ascii_lowercase()
+                        .strip_prefix("content-length: ")?
+                        .parse()
+                        .ok()
+                })
+                .expect("a Content-Length");
+            if body.len() >= length {
+                return text;
+            }
+        }
+    }
+}
 
 /// A body sent chunked (no Content-Length), so the cap is met mid-stream.
 fn chunked(body: String) -> reqwest::Body {
@@ -211,6 +241,41 @@ async fn a_client_that_never_finishes_its_headers_is_disconnected() {
         "{response}"
     );
     assert_eq!(app.get("/health").await.status(), 200);
+}
+
+/// The next head on a kept-alive connection is timed too (its timer is the
+/// connection's, lent again: see `http/head_timer.rs`).
+#[tokio::test]
+async fn a_kept_alive_client_that_never_finishes_its_next_head_is_disconnected() {
+    let app = spawn_app(&["--header-read-timeout-seconds", "1"]).await;
+    let mut stream = TcpStream::connect(app.address).await.expect("connects");
+    // The first head takes half the timeout: its timer is then set for half
+    // a second before the next head's deadline, and has to be set again.
+    stream
+        .write_all(b"GET /health HTTP/1.1\r\n")
+        .await
+        .expect("writes");
+    tokio::time::sleep(SECOND / 2).await;
+    stream
+        .write_all(b"Host: 127.0.0.1\r\n\r\n")
+        .await
+        .expect("writes");
+    let first = read_response(&mut stream).await;
+    assert_eq!(status_of(&first), 200, "{first}");
+    // The next head's timeout starts now, as the connection waits for it.
+    let answered = Instant::now();
+    stream
+        .write_all(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+        .await
+        .expect("writes");
+    let (second, closed) = read_until_closed(&mut stream, 4 * SECOND).await;
+    assert!(
+        closed,
+        "connection still open 4 s after its next head began"
+    );
+    let waited = answered.elapsed();
+    assert!(waited >= SECOND && waited < 3 * SECOND, "{waited:?}");
+    assert!(second.is_empty() || status_of(&second) == 408, "{second}");
 }
 
 #[tokio::test]
