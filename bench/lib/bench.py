@@ -375,21 +375,27 @@ def build_plan(cfg):
     return servers, scen
 
 
-def bench_scenario(cfg, srv: Running, sc: Scenario, work: Path) -> dict:
+def prepare_scenario(cfg, srv: Running, sc: Scenario, work: Path) -> dict:
+    """Checks the answer, warms up; returns the headers its rounds send."""
     headers = dict(sc.headers)
     if sc.legacy_session:
         headers["Mcp-Session-Id"] = open_session(srv.spec.port)
     check(srv.spec.port, sc, headers, exact=sc.server != "floor")
     print(f"  {sc.label}: correct; warm-up {cfg.warmup}s", flush=True)
     run_wrk(cfg, srv.spec.port, sc, cfg.warmup, work, headers)
-    rounds = []
-    for i in range(cfg.rounds):
-        r = run_wrk(cfg, srv.spec.port, sc, cfg.duration, work, headers)
-        print(f"    round {i + 1}/{cfg.rounds}: {r['rps']:,.0f} req/s  p50 {r['p50_us'] / 1000:.2f} ms"
-              f"  p99 {r['p99_us'] / 1000:.2f} ms  errors {r['errors']}  busy connections "
-              f"{r['busy_connections']:.1f}/{cfg.connections}{'  STALLED' if r['stalled'] else ''}",
-              flush=True)
-        rounds.append(r)
+    return headers
+
+
+def scenario_round(cfg, srv: Running, sc: Scenario, work: Path, headers: dict, i: int) -> dict:
+    r = run_wrk(cfg, srv.spec.port, sc, cfg.duration, work, headers)
+    print(f"  round {i + 1}/{cfg.rounds} {sc.key}: {r['rps']:,.0f} req/s  p50 {r['p50_us'] / 1000:.2f} ms"
+          f"  p99 {r['p99_us'] / 1000:.2f} ms  errors {r['errors']}  busy connections "
+          f"{r['busy_connections']:.1f}/{cfg.connections}{'  STALLED' if r['stalled'] else ''}",
+          flush=True)
+    return r
+
+
+def scenario_row(cfg, srv: Running, sc: Scenario, rounds: list[dict]) -> dict:
     bad = sum(r["errors"] for r in rounds)
     problem = None
     if any(r["stalled"] for r in rounds):
@@ -409,6 +415,57 @@ def bench_scenario(cfg, srv: Running, sc: Scenario, work: Path) -> dict:
         "rss_after_mib": srv.rss_mib(),
         "rounds": rounds,
     }
+
+
+def run_scenarios(cfg, servers: dict, scenarios: list[Scenario], work: Path, logs: Path,
+                  rows: dict, failed: dict) -> None:
+    """Every server up at once (on the same pinned CPU, idle but for its own rounds), then the
+    rounds interleaved: round 1 of every row, round 2 of every row, and so on. A goal's two rows
+    (ours and the floor, say) are then measured seconds apart, round by round, so a slow spell of
+    this shared machine weighs on both instead of on whichever row it fell on."""
+    running: dict[str, Running] = {}
+    try:
+        for key in dict.fromkeys(sc.server for sc in scenarios):
+            spec = servers[key]
+            print(f"{spec.label} on {HOST}:{spec.port}", flush=True)
+            try:
+                running[key] = Running(spec, cfg.server_cpus, logs)
+            except Exception as e:  # noqa: BLE001
+                print(f"  FAILED to start: {e}", flush=True)
+                for sc in scenarios:
+                    if sc.server == key:
+                        failed[sc.key] = f"server did not start: {e}"
+        prepared: dict[str, dict] = {}
+        for sc in scenarios:
+            if sc.server not in running:
+                continue
+            try:
+                prepared[sc.key] = prepare_scenario(cfg, running[sc.server], sc, work)
+            except Exception as e:  # noqa: BLE001
+                failed[sc.key] = str(e)
+                print(f"  FAILED {sc.label}: {e}", flush=True)
+        todo = [sc for sc in scenarios if sc.key in prepared]
+        rounds: dict[str, list[dict]] = {sc.key: [] for sc in todo}
+        for i in range(cfg.rounds):
+            for sc in todo:
+                if sc.key in failed:
+                    continue
+                try:
+                    rounds[sc.key].append(
+                        scenario_round(cfg, running[sc.server], sc, work, prepared[sc.key], i))
+                except Exception as e:  # noqa: BLE001
+                    failed[sc.key] = str(e)
+                    print(f"  FAILED {sc.label}: {e}", flush=True)
+        for sc in todo:
+            if sc.key in failed:
+                continue
+            rows[sc.key] = scenario_row(cfg, running[sc.server], sc, rounds[sc.key])
+            if rows[sc.key]["problem"]:  # measured, but not a clean run: kept and flagged
+                failed[sc.key] = rows[sc.key]["problem"]
+                print(f"  PROBLEM {sc.label}: {rows[sc.key]['problem']}", flush=True)
+    finally:
+        for srv in running.values():
+            srv.stop()
 
 
 def startup_and_idle(cfg, spec: ServerSpec, logs: Path) -> dict:
@@ -509,7 +566,7 @@ def markdown(res: dict) -> str:
         f"# Benchmark results{' (QUICK smoke run: not for quoting)' if m['quick'] else ''}",
         "",
         f"Run {m['date']} on {m['machine']}. wrk {m['wrk_threads']} thread(s), {m['connections']} connections, "
-        f"warm-up {m['warmup_s']} s, {m['rounds']} rounds of {m['duration_s']} s; medians of the rounds. "
+        f"warm-up {m['warmup_s']} s, {m['rounds']} rounds of {m['duration_s']} s, interleaved across rows; medians of the rounds. "
         f"CPU pinning: {m['pinning']}.",
         "",
         "| server / request | req/s | p50 ms | p99 ms | RSS after load MiB | errors |",
@@ -615,31 +672,7 @@ def main():
         except Exception as e:  # noqa: BLE001
             failed["rmcp-sessions"] = str(e)
 
-    by_server: dict[str, list[Scenario]] = {}
-    for sc in scenarios:
-        by_server.setdefault(sc.server, []).append(sc)
-    for key, scs in by_server.items():
-        spec = servers[key]
-        print(f"{spec.label} on {HOST}:{spec.port}", flush=True)
-        try:
-            srv = Running(spec, cfg.server_cpus, logs)
-        except Exception as e:  # noqa: BLE001
-            for sc in scs:
-                failed[sc.key] = f"server did not start: {e}"
-            print(f"  FAILED to start: {e}", flush=True)
-            continue
-        try:
-            for sc in scs:
-                try:
-                    rows[sc.key] = bench_scenario(cfg, srv, sc, work)
-                    if rows[sc.key]["problem"]:  # measured, but not a clean run: kept and flagged
-                        failed[sc.key] = rows[sc.key]["problem"]
-                        print(f"  PROBLEM {sc.label}: {rows[sc.key]['problem']}", flush=True)
-                except Exception as e:  # noqa: BLE001
-                    failed[sc.key] = str(e)
-                    print(f"  FAILED {sc.label}: {e}", flush=True)
-        finally:
-            srv.stop()
+    run_scenarios(cfg, servers, scenarios, work, logs, rows, failed)
 
     order = [s.key for s in scenarios]
     res["rows"] = [rows[k] for k in order if k in rows]
