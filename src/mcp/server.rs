@@ -293,8 +293,9 @@ impl ServerHandler for McpServer {
     /// handler future, and every legacy session's worker task holds that
     /// future for the session's whole life. Unboxed, this one (3.3 KB) made
     /// it 5.9 KB instead of rmcp's own 4.3 KB; boxed, a live session measured
-    /// 59.8 KiB instead of 63.9 (`bench/lib/sessions_rss.py`, 2,000
-    /// sessions). The box costs one allocation per call on rmcp's path.
+    /// 61.4 KiB instead of 62.7 (`bench/lib/sessions_rss.py`, 2,000
+    /// sessions, three runs of each side by side). The box costs one
+    /// allocation per call on rmcp's path.
     fn call_tool(
         &self,
         request: CallToolRequestParams,
