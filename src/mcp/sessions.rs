@@ -113,11 +113,7 @@ impl CappedSessions {
 
     /// Sessions not hibernated (what `MCP_MAX_LIVE_SESSIONS` caps).
     pub fn live(&self) -> usize {
-        self.records
-            .map()
-            .values()
-            .filter(|record| record.held != Held::Hibernated)
-            .count()
+        self.records.map().live()
     }
 
     /// True for a hibernated session: its next request brings it back.
@@ -126,7 +122,7 @@ impl CappedSessions {
             self.records
                 .map()
                 .get(&Key::of(id))
-                .is_some_and(|record| record.held == Held::Hibernated)
+                .is_some_and(|record| record.held() == Held::Hibernated)
         })
     }
 
@@ -192,7 +188,7 @@ impl CappedSessions {
             .records
             .map()
             .remove(&Key::of(id))
-            .is_some_and(|record| record.held == Held::Live);
+            .is_some_and(|record| record.held() == Held::Live);
         if live {
             let _ = self.inner.close_session(id).await;
         }
@@ -228,7 +224,7 @@ impl CappedSessions {
                 if quiet >= self.idle {
                     expired.push(key.id());
                 } else if let Some(after) = self.hibernate_after
-                    && record.held == Held::Live
+                    && record.held() == Held::Live
                     && record.ready
                     && record.state.is_some()
                     && quiet >= after
@@ -240,7 +236,7 @@ impl CappedSessions {
                 {
                     // Marked under the lock `has_session` takes: a request
                     // from now on restores the session instead.
-                    record.held = Held::Hibernating;
+                    record.start_hibernating();
                     record.pinned = None;
                     hibernate.push(key.id());
                 }
@@ -324,7 +320,7 @@ impl SessionManager for CappedSessions {
             return Ok(false);
         }
         let live = match self.records.map().get_mut(&Key::of(id)) {
-            Some(record) if record.held == Held::Live => {
+            Some(record) if record.held() == Held::Live => {
                 // Fresh use: the reaper does not hibernate it under us.
                 record.last_used = Instant::now();
                 true
@@ -339,17 +335,11 @@ impl SessionManager for CappedSessions {
         {
             let mut records = self.records.map();
             let key = Key::of(id);
-            match records.get_mut(&key) {
-                // The worker of a hibernating session has ended.
-                Some(record) if record.held == Held::Hibernating => {
-                    record.held = Held::Hibernated;
-                    return Ok(());
-                }
-                Some(_) => {
-                    records.remove(&key);
-                }
-                None => {}
+            // The worker of a hibernating session has ended.
+            if records.finish_hibernating(&key) {
+                return Ok(());
             }
+            records.remove(&key);
         }
         Ok(self.inner.close_session(id).await?)
     }
@@ -408,15 +398,11 @@ impl SessionManager for CappedSessions {
         // Wait for the hibernated worker to end (milliseconds at most).
         let mut waited = Duration::ZERO;
         loop {
-            match self.records.map().get_mut(&key) {
-                Some(record) if record.held == Held::Hibernated => {
-                    record.held = Held::Live;
-                    record.last_used = Instant::now();
-                    break;
-                }
-                Some(record) if record.held == Held::Hibernating => {}
+            match self.records.map().wake(&key) {
+                Ok(()) => break,
+                Err(Some(Held::Hibernating)) => {}
                 // Closed or expired meanwhile: rmcp answers 404.
-                _ => return Ok(RestoreOutcome::NotSupported),
+                Err(_) => return Ok(RestoreOutcome::NotSupported),
             }
             if waited >= Duration::from_secs(5) {
                 return Err(SessionError::StillHibernating(id));

@@ -29,7 +29,7 @@ impl SessionStore for HibernatedStore {
             .0
             .map()
             .get(&Key::of(id))
-            .filter(|record| record.held != Held::Live)
+            .filter(|record| record.held() != Held::Live)
             .and_then(|record| record.state.as_deref().cloned());
         Box::pin(std::future::ready(Ok(state)))
     }
