@@ -14,8 +14,8 @@ use tokio::{
 use crate::{
     helpers::spawn_app,
     raw::{
-        body_of, exchange, legacy_initialize, list_tools, metrics, open_legacy_session,
-        read_until_closed, sample, session_id, status_of,
+        body_of, delete_session, exchange, legacy_initialize, list_tools, metrics,
+        open_legacy_session, read_until_closed, sample, session_id, status_of,
     },
 };
 
@@ -356,15 +356,7 @@ async fn legacy_sessions_are_capped_and_a_closed_one_frees_its_place() {
         list_tools(&app, &[("Mcp-Session-Id", &session)]).await.0,
         200
     );
-    let deleted = app
-        .client
-        .delete(app.mcp_url())
-        .header("Mcp-Session-Id", &session)
-        .header("MCP-Protocol-Version", "2025-11-25")
-        .send()
-        .await
-        .unwrap();
-    assert!(deleted.status().is_success());
+    assert_eq!(delete_session(&app, &session).await, 204);
     assert_eq!(legacy_initialize(&app).await.status(), 200);
 }
 
@@ -408,18 +400,6 @@ async fn wait_for_sample(app: &crate::helpers::TestApp, series: &str, value: f64
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-}
-
-async fn delete_session(app: &crate::helpers::TestApp, session: &str) -> u16 {
-    app.client
-        .delete(app.mcp_url())
-        .header("Mcp-Session-Id", session)
-        .header("MCP-Protocol-Version", "2025-11-25")
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
 }
 
 #[tokio::test]

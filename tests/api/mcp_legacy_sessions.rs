@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::{
     helpers::{ACCEPT_BOTH, rpc_body, spawn_app},
     mcp_stateless::legacy_client,
-    raw::open_legacy_session,
+    raw::{delete_session, open_legacy_session},
 };
 
 const SESSIONS: [&str; 2] = ["--legacy-sessions", "true"];
@@ -48,15 +48,11 @@ async fn a_session_is_created_used_streamed_and_deleted() {
     assert_eq!(stream.headers()["content-type"], "text/event-stream");
     drop(stream);
 
-    let delete = app
-        .client
-        .delete(app.mcp_url())
-        .header("Mcp-Session-Id", &session)
-        .header("MCP-Protocol-Version", "2025-11-25")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(delete.status(), 204, "the Python SDK accepts only 200/204");
+    assert_eq!(
+        delete_session(&app, &session).await,
+        204,
+        "the Python SDK accepts only 200/204"
+    );
 
     let after = app
         .mcp_post(

@@ -50,6 +50,20 @@ pub fn body_of(response: &str) -> &str {
     response.split_once("\r\n\r\n").map_or("", |(_, body)| body)
 }
 
+/// DELETE of a legacy session; its status (204 once ended: the official
+/// Python SDK accepts only 200 and 204).
+pub async fn delete_session(app: &TestApp, session: &str) -> u16 {
+    app.client
+        .delete(app.mcp_url())
+        .header("Mcp-Session-Id", session)
+        .header("MCP-Protocol-Version", "2025-11-25")
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
 /// `initialize` in legacy session mode; returns the session id.
 pub async fn legacy_initialize(app: &TestApp) -> reqwest::Response {
     app.mcp_post(
