@@ -76,15 +76,17 @@ pub async fn serve_connections(
             // (the span's `client.address`).
             tracing: telemetry::tracer().is_some(),
         };
-        // Each connection keeps its own timer for HTTP/1.1 head timeouts.
+        // Each connection keeps its own timer for HTTP/1.1 head timeouts, so
+        // its own builder: the task owns it and the connection borrows it
+        // (`into_owned` would clone it a second time).
         let mut builder = builder.clone();
         builder.http1().timer(HeadTimer::default());
-        let connection = builder
-            .serve_connection_with_upgrades(TokioIo::new(stream), service)
-            .into_owned();
-        let connection = graceful.watch(connection);
+        // Watched from now, as if the connection were: a shutdown that
+        // starts before the task runs still waits for it.
+        let watcher = graceful.watcher();
         tokio::spawn(async move {
-            if let Err(e) = connection.await {
+            let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+            if let Err(e) = watcher.watch(connection).await {
                 // Timeouts, resets and parse errors: the client's problem.
                 tracing::debug!(error = %e, "connection closed with an error");
             }
