@@ -33,7 +33,7 @@ use rmcp::{
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use records::{Held, Key, Record, Records};
+use records::{Held, Key, Records};
 use store::HibernatedStore;
 use streams::Tracked;
 use transport::LocalTransport;
@@ -301,7 +301,7 @@ impl SessionManager for CappedSessions {
 
     async fn create_session(&self) -> Result<(SessionId, Self::Transport), Self::Error> {
         let (id, transport) = self.inner.create_session().await?;
-        self.records.map().insert(Key::of(&id), Record::new());
+        self.records.map().open(Key::of(&id));
         let transport = self.wrap(&id, transport);
         Ok((id, transport))
     }

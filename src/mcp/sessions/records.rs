@@ -98,12 +98,11 @@ impl Sessions {
         self.records.iter_mut()
     }
 
-    pub(super) fn insert(&mut self, key: Key, record: Record) {
-        let counted = usize::from(record.held == Held::Hibernated);
-        if let Some(old) = self.records.insert(key, record) {
+    /// A new session, live.
+    pub(super) fn open(&mut self, key: Key) {
+        if let Some(old) = self.records.insert(key, Record::new()) {
             self.uncount(&old);
         }
-        self.hibernated += counted;
     }
 
     pub(super) fn remove(&mut self, key: &Key) -> Option<Record> {
@@ -204,7 +203,7 @@ pub(super) enum Held {
 }
 
 impl Record {
-    pub(super) fn new() -> Self {
+    fn new() -> Self {
         Self {
             last_used: Instant::now(),
             held: Held::Live,
@@ -248,7 +247,7 @@ mod tests {
         let mut sessions = Sessions::default();
         let (a, b, c) = (Key::of("a"), Key::of("b"), Key::of("c"));
         for key in [&a, &b, &c] {
-            sessions.insert(key.clone(), Record::new());
+            sessions.open(key.clone());
         }
         assert_eq!((sessions.len(), sessions.live()), (3, 3));
         // Hibernating still counts as live: its worker has not ended.
@@ -268,7 +267,7 @@ mod tests {
         assert!(sessions.remove(&b).is_some());
         assert_eq!((sessions.len(), sessions.live()), (2, 2));
         hibernated(&mut sessions, &c);
-        sessions.insert(c.clone(), Record::new());
+        sessions.open(c.clone());
         assert_eq!((sessions.len(), sessions.live()), (2, 2));
         assert_eq!(sessions.wake(&b), Err(None));
     }
