@@ -320,6 +320,8 @@ impl Inner {
 
 impl Drop for Inner {
     fn drop(&mut self) {
+        // Checked first so that a finished operation (nearly all) reads no
+        // clock here.
         if !self.finished.load(Ordering::Acquire) {
             self.finish(Outcome::Success, self.started.elapsed());
         }
