@@ -6,47 +6,17 @@
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use tokio::{
-    io::{AsyncReadExt, AsyncWriteExt},
-    net::TcpStream,
-};
+use tokio::{io::AsyncWriteExt, net::TcpStream};
 
 use crate::{
     helpers::spawn_app,
     raw::{
         body_of, delete_session, exchange, legacy_initialize, list_tools, metrics,
-        open_legacy_session, read_until_closed, sample, session_id, status_of,
+        open_legacy_session, read_response, read_until_closed, sample, session_id, status_of,
     },
 };
 
 const SECOND: Duration = Duration::from_secs(1);
-
-/// One whole response (head and a `Content-Length` body) from a connection
-/// that stays open.
-async fn read_response(stream: &mut TcpStream) -> String {
-    let mut received = Vec::new();
-    let mut buffer = [0u8; 4096];
-    loop {
-        let n = stream.read(&mut buffer).await.expect("reads");
-        assert_ne!(n, 0, "closed mid-response");
-        received.extend_from_slice(&buffer[..n]);
-        let text = String::from_utf8_lossy(&received).into_owned();
-        if let Some((head, body)) = text.split_once("\r\n\r\n") {
-            let length = head
-                .lines()
-                .find_map(|line| {
-                    line.to_ascii_lowercase()
-                        .strip_prefix("content-length: ")?
-                        .parse()
-                        .ok()
-                })
-                .expect("a Content-Length");
-            if body.len() >= length {
-                return text;
-            }
-        }
-    }
-}
 
 /// A body sent chunked (no Content-Length), so the cap is met mid-stream.
 fn chunked(body: String) -> reqwest::Body {

@@ -36,6 +36,38 @@ pub async fn read_until_closed(stream: &mut TcpStream, within: Duration) -> (Str
     (String::from_utf8_lossy(&received).into_owned(), closed)
 }
 
+/// One whole response (head and a `Content-Length` body) from a connection
+/// that stays open; within 5 s.
+pub async fn read_response(stream: &mut TcpStream) -> String {
+    let whole = async {
+        let mut received = Vec::new();
+        let mut buffer = [0u8; 4096];
+        loop {
+            let n = stream.read(&mut buffer).await.expect("reads");
+            assert_ne!(n, 0, "closed mid-response");
+            received.extend_from_slice(&buffer[..n]);
+            let text = String::from_utf8_lossy(&received).into_owned();
+            if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                let length = head
+                    .lines()
+                    .find_map(|line| {
+                        line.to_ascii_lowercase()
+                            .strip_prefix("content-length: ")?
+                            .parse()
+                            .ok()
+                    })
+                    .expect("a Content-Length");
+                if body.len() >= length {
+                    return text;
+                }
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(5), whole)
+        .await
+        .expect("a whole response within 5 s")
+}
+
 /// The status line's code of a raw response, e.g. 431.
 pub fn status_of(response: &str) -> u16 {
     response
