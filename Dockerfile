@@ -9,29 +9,23 @@
 
 ARG RUST_VERSION=1.95
 
-# --- chef: cargo-chef caches the dependency build in its own layer ---------
-FROM rust:${RUST_VERSION}-bookworm AS chef
-RUN cargo install cargo-chef --locked --version 0.1.78
+# --- builder: the profile-guided static binary (scripts/build-release.sh) ----
+# No cargo-chef layer for dependencies: a profile-guided build compiles them
+# with the profile, and the profile comes from this source's own training run.
+FROM rust:${RUST_VERSION}-bookworm AS builder
+# llvm-profdata of rustc's own LLVM major merges the profile; python3 drives
+# the training run.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 \
+      "llvm-$(rustc -vV | sed -n 's/^LLVM version: \([0-9]*\).*/\1/p')" \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /build
-# glibc, linked statically: no musl toolchain needed, and `scratch` has no libc.
-ENV RUSTFLAGS="-C target-feature=+crt-static"
-
-FROM chef AS planner
 COPY . .
-RUN cargo chef prepare --recipe-path recipe.json
-
-FROM chef AS builder
-COPY --from=planner /build/recipe.json recipe.json
-# An explicit --target keeps RUSTFLAGS off build scripts and proc-macros,
-# which must stay dynamically linked to load into rustc.
-RUN TARGET="$(rustc -vV | sed -n 's/^host: //p')" \
- && cargo chef cook --release --target "$TARGET" --recipe-path recipe.json
-COPY . .
+# glibc, linked statically (no musl toolchain needed; `scratch` has no libc).
 # The last test fails the build, not the pod, if the binary is not static.
-RUN TARGET="$(rustc -vV | sed -n 's/^host: //p')" \
- && cargo build --release --locked --target "$TARGET" \
+RUN bin="$(scripts/build-release.sh --static)" \
  && mkdir -p /out \
- && cp "target/$TARGET/release/mcp-rust-server" /out/mcp-rust-server \
+ && cp "$bin" /out/mcp-rust-server \
  && ! ldd /out/mcp-rust-server 2>/dev/null | grep -q '=>'
 
 # --- runtime: build-image.sh copies from this marker to the end -----------

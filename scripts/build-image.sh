@@ -4,7 +4,7 @@ set -euo pipefail
 
 usage() {
     cat <<'EOF'
-Usage: scripts/build-image.sh [--engine docker|podman] [--from-host | --dockerfile] [--print-ref]
+Usage: scripts/build-image.sh [--engine docker|podman] [--from-host [--no-pgo] | --dockerfile] [--print-ref]
 
 Builds the image mcp-rust-server:<version> (version from Cargo.toml).
 
@@ -12,9 +12,12 @@ Builds the image mcp-rust-server:<version> (version from Cargo.toml).
                  else podman.
   --dockerfile   build with the multi-stage Dockerfile (needs to pull the
                  rust base image). Default with docker.
-  --from-host    build the static binary on this host with cargo and package
-                 it with the Dockerfile's own `runtime` stage, FROM scratch:
-                 no base image is pulled. Default with podman.
+  --from-host    build the static binary on this host (scripts/build-release.sh
+                 --static: profile-guided) and package it with the Dockerfile's
+                 own `runtime` stage, FROM scratch: no base image is pulled.
+                 Default with podman.
+  --no-pgo       with --from-host: skip the profile-guided steps (faster build,
+                 slower binary; see scripts/build-release.sh --help).
   --print-ref    print the image reference and exit; builds nothing.
   -h, --help     this help.
 
@@ -37,12 +40,14 @@ crate_version() {
 engine=""
 mode=""
 print_ref=false
+release_args=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --engine) engine="${2:?--engine needs docker or podman}"; shift 2 ;;
         --dockerfile) mode=dockerfile; shift ;;
         --from-host) mode=host; shift ;;
         --print-ref) print_ref=true; shift ;;
+        --no-pgo) release_args+=(--no-pgo); shift ;;
         -h|--help) usage; exit 0 ;;
         *) echo "build-image.sh: unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
@@ -75,14 +80,8 @@ if [ "$mode" = dockerfile ]; then
     fmt=(); [ "$engine" = podman ] && fmt=(--format docker)
     "$engine" build "${fmt[@]}" --build-arg VERSION="$VERSION" "${tags[@]}" "$ROOT"
 else
-    triple="$(rustc -vV | sed -n 's/^host: //p')"
-    # Own target dir: the static flags must not invalidate the normal build's cache.
-    target_dir="$ROOT/target/static"
-    bin="$target_dir/$triple/release/$NAME"
-    locked=(); [ -f "$ROOT/Cargo.lock" ] && locked=(--locked)
-    echo "==> cargo build --release --target $triple (static glibc)" >&2
-    (cd "$ROOT" && RUSTFLAGS="-C target-feature=+crt-static" \
-        cargo build --release "${locked[@]}" --target "$triple" --target-dir "$target_dir" --bin "$NAME")
+    echo "==> scripts/build-release.sh --static ${release_args[*]}" >&2
+    bin="$("$ROOT/scripts/build-release.sh" --static "${release_args[@]}")"
     # `scratch` has no loader: an ELF interpreter here means the image cannot start.
     if readelf -l "$bin" | grep -q 'Requesting program interpreter'; then
         echo "build-image.sh: $bin is dynamically linked" >&2

@@ -194,6 +194,9 @@ image_ok=false
 if scripts/build-image.sh --engine podman --from-host >"$OUT/build.log" 2>&1; then
     image_ok=true
     pass "scripts/build-image.sh built $REF with podman"
+    grep -q '^==> 3/3 release build with the profile' "$OUT/build.log" &&
+        pass "the image's binary is profile-guided (instrumented, trained, rebuilt)" ||
+        fail "the image's binary was not built with a profile (log: target/k8s-test/build.log)"
 else
     fail "scripts/build-image.sh failed (log: target/k8s-test/build.log)"
     tail -30 "$OUT/build.log" | sed 's/^/    /'

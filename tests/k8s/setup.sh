@@ -6,9 +6,11 @@ set -euo pipefail
 # podman + runc and what rootful podman needs to build and play pods;
 # catatonit is the pod's infra process (no pause image can be pulled);
 # nginx for the any-replica proof; socat publishes the kube-play pod's port
-# over loopback; binutils for readelf.
+# over loopback; binutils for readelf; llvm-<rustc's LLVM major> (llvm-profdata)
+# and python3 for the image's profile-guided build (scripts/build-release.sh).
+llvm="llvm-$(rustc -vV | sed -n 's/^LLVM version: \([0-9]*\).*/\1/p')"
 PKGS=(podman runc conmon uidmap slirp4netns fuse-overlayfs containernetworking-plugins
-      catatonit iptables nginx-light socat curl binutils util-linux)
+      catatonit iptables nginx-light socat curl binutils util-linux "$llvm" python3)
 
 missing=()
 for p in "${PKGS[@]}"; do
