@@ -5,7 +5,7 @@
 # Dockerfile unchanged and run the result once.
 #
 # Not part of tests/k8s/run.sh: it costs ~2 GB of disk and a full release
-# build (~10 min on 2 cores). Run it after changing the Dockerfile's builder
+# build, profile-guided (~15 min on 2 cores). Run it after changing the Dockerfile's builder
 # stages. Needs root, podman, debootstrap, and the crate registry reachable
 # (cargo runs inside the build, on the host network).
 #
@@ -27,6 +27,10 @@ if [ ! -x "$W/rootfs/usr/bin/gcc" ]; then
     debootstrap --variant=minbase --include=gcc,libc6-dev,ca-certificates,pkg-config \
         bookworm "$W/rootfs" "$mirror"
 fi
+# The Debian image's apt sources (bookworm, -updates, -security), as this
+# bookworm host has them: the builder installs llvm-<major> from them.
+cp /etc/apt/sources.list.d/debian.sources "$W/rootfs/etc/apt/sources.list.d/debian.sources"
+rm -f "$W/rootfs/etc/apt/sources.list"
 # The host's toolchain (rustc must match RUST_VERSION's major.minor) and its
 # CA bundle (a TLS-intercepting proxy's CA, where there is one).
 toolchain="$(rustc --print sysroot)"
