@@ -40,7 +40,10 @@ class Server:
 
     def __init__(self, binary: str, env: dict):
         self.port = free_port()
-        full_env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(self.port), "LOG_LEVEL": "warn", **env}
+        # Only what the process needs from ours: a server setting left in the builder's environment
+        # (MCP_AUTH_TOKENS, say) would train the wrong paths or fail every request.
+        kept = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "TMPDIR", "LLVM_PROFILE_FILE")}
+        full_env = {**kept, "HOST": "127.0.0.1", "PORT": str(self.port), "LOG_LEVEL": "warn", **env}
         self.process = subprocess.Popen([binary, "serve"], env=full_env, stdout=subprocess.DEVNULL)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
