@@ -50,13 +50,13 @@ ensure_wrk() {
 # --- llvm-profdata ---------------------------------------------------------------------------
 # Our binary is measured as it ships: profile-guided (scripts/build-release.sh), which needs
 # llvm-profdata of rustc's own LLVM major.
+# The script names the package; it finds the tool itself, and says so if it cannot.
 ensure_llvm_profdata() {
-    local major
-    major="$(rustc -vV | sed -n 's/^LLVM version: \([0-9]*\).*/\1/p')"
-    command -v "llvm-profdata-$major" >/dev/null && return 0
     [ -n "${LLVM_PROFDATA:-}" ] && return 0
-    apt_install "llvm-$major"
-    command -v "llvm-profdata-$major" >/dev/null || die "llvm-$major did not install"
+    local package
+    package="$("$ROOT/scripts/build-release.sh" --llvm-package)"
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' ||
+        apt_install "$package"
 }
 
 # --- Python venvs --------------------------------------------------------------------------

@@ -4,7 +4,7 @@ set -euo pipefail
 
 usage() {
     cat <<'EOF'
-Usage: scripts/build-release.sh [--static] [--no-pgo]
+Usage: scripts/build-release.sh [--static] [--no-pgo] | --llvm-package
 
 Builds mcp-rust-server the way the image ships it and prints the binary's path.
 
@@ -22,6 +22,9 @@ process about 3 MiB smaller than a plain `cargo build --release`
              Output: target/static/<triple>/release/mcp-rust-server.
              Without it: target/release-pgo/<triple>/release/mcp-rust-server.
   --no-pgo   skip steps 1-2: a plain release build with the same flags and paths.
+  --llvm-package
+             print the Debian package with a fitting llvm-profdata (llvm-<major>)
+             and exit: what installers (bench/run.sh, tests/k8s/setup.sh) install.
   -h, --help this help.
 
 PGO needs llvm-profdata of the LLVM major rustc was built with (`rustc -vV`):
@@ -33,11 +36,12 @@ EOF
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 NAME=mcp-rust-server
 
-static=false pgo=true
+static=false pgo=true print_package=false
 while [ $# -gt 0 ]; do
     case "$1" in
         --static) static=true; shift ;;
         --no-pgo) pgo=false; shift ;;
+        --llvm-package) print_package=true; shift ;;
         -h|--help) usage; exit 0 ;;
         *) echo "build-release.sh: unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
@@ -45,6 +49,7 @@ done
 
 triple="$(rustc -vV | sed -n 's/^host: //p')"
 llvm_major="$(rustc -vV | sed -n 's/^LLVM version: \([0-9]*\).*/\1/p')"
+if $print_package; then echo "llvm-$llvm_major"; exit 0; fi
 flags=""
 out="$ROOT/target/release-pgo"
 if $static; then

@@ -8,7 +8,7 @@ set -euo pipefail
 # nginx for the any-replica proof; socat publishes the kube-play pod's port
 # over loopback; binutils for readelf; llvm-<rustc's LLVM major> (llvm-profdata)
 # and python3 for the image's profile-guided build (scripts/build-release.sh).
-llvm="llvm-$(rustc -vV | sed -n 's/^LLVM version: \([0-9]*\).*/\1/p')"
+llvm="$("$(dirname "${BASH_SOURCE[0]}")/../../scripts/build-release.sh" --llvm-package)"
 PKGS=(podman runc conmon uidmap slirp4netns fuse-overlayfs containernetworking-plugins
       catatonit iptables nginx-light socat curl binutils util-linux "$llvm" python3)
 
