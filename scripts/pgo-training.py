@@ -177,8 +177,11 @@ def main():
         server = Server(binary, env)
         try:
             drive(server, rounds, mix)
-        finally:
-            server.stop()
+        except BaseException:
+            # The build fails anyway: no profile to write, and the first error is the one to report.
+            server.process.kill()
+            raise
+        server.stop()
     print(f"pgo-training: done in {time.monotonic() - started:.1f} s", file=sys.stderr)
 
 
