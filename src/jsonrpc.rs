@@ -12,10 +12,10 @@
 use std::{borrow::Cow, fmt, ops::Range};
 
 use serde::{
-    Deserialize, Deserializer,
+    Deserialize, Deserializer, Serialize,
     de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor},
 };
-use serde_json::{Value, json, value::RawValue};
+use serde_json::{Value, value::RawValue};
 
 /// JSON-RPC methods counted by name; anything else is `other`.
 pub const METHODS: [&str; 27] = [
@@ -176,12 +176,60 @@ impl Reject {
     }
 
     /// The JSON-RPC error response body.
-    pub fn body(&self) -> Value {
-        json!({
-            "jsonrpc": "2.0",
-            "id": self.id,
-            "error": { "code": self.code(), "message": self.message },
-        })
+    pub fn body(&self) -> ErrorResponse<'_> {
+        ErrorResponse::new(&self.id, self.code(), &self.message)
+    }
+}
+
+/// A JSON-RPC error response, written in the order the spec shows its
+/// members (a struct, as `Value` objects serialize with sorted keys).
+#[derive(Debug, Serialize)]
+pub struct ErrorResponse<'a, D = ()> {
+    jsonrpc: &'static str,
+    id: &'a Value,
+    error: ErrorObject<'a, D>,
+}
+
+#[derive(Debug, Serialize)]
+struct ErrorObject<'a, D> {
+    code: i64,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<D>,
+}
+
+impl<'a> ErrorResponse<'a> {
+    pub fn new(id: &'a Value, code: i64, message: &'a str) -> Self {
+        Self {
+            jsonrpc: "2.0",
+            id,
+            error: ErrorObject {
+                code,
+                message,
+                data: None,
+            },
+        }
+    }
+
+    /// The same error with `data`.
+    pub fn with_data<D: Serialize>(self, data: D) -> ErrorResponse<'a, D> {
+        let ErrorObject { code, message, .. } = self.error;
+        ErrorResponse {
+            jsonrpc: self.jsonrpc,
+            id: self.id,
+            error: ErrorObject {
+                code,
+                message,
+                data: Some(data),
+            },
+        }
+    }
+}
+
+impl<D: Serialize> ErrorResponse<'_, D> {
+    /// The response as JSON text.
+    pub fn to_vec(&self) -> Vec<u8> {
+        serde_json::to_vec(self).expect("strings, numbers and JSON values always serialize")
     }
 }
 
@@ -628,6 +676,8 @@ impl<'de> Visitor<'de> for KindVisitor {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     fn label(body: &str) -> &'static str {
@@ -701,11 +751,31 @@ mod tests {
             match &inspection {
                 Inspection::Reject(reject) => {
                     assert!(matches!(reject.code(), -32700 | -32600));
-                    assert_eq!(reject.body()["jsonrpc"], "2.0");
+                    assert!(
+                        reject
+                            .body()
+                            .to_vec()
+                            .starts_with(br#"{"jsonrpc":"2.0","id":"#)
+                    );
                 }
                 _ => assert!(std::str::from_utf8(&body).is_ok(), "{body:?}"),
             }
         }
+    }
+
+    #[test]
+    fn error_responses_are_written_in_the_order_the_spec_shows() {
+        let reject = Reject::parse_error(json!(7), "Parse error: x".into());
+        assert_eq!(
+            reject.body().to_vec(),
+            br#"{"jsonrpc":"2.0","id":7,"error":{"code":-32700,"message":"Parse error: x"}}"#
+        );
+        let with_data =
+            ErrorResponse::new(&Value::Null, -32000, "slow down").with_data(json!({"s": 1}));
+        assert_eq!(
+            with_data.to_vec(),
+            br#"{"jsonrpc":"2.0","id":null,"error":{"code":-32000,"message":"slow down","data":{"s":1}}}"#
+        );
     }
 
     #[test]

@@ -6,7 +6,8 @@ use std::time::{Duration, SystemTime};
 use rmcp::model::{
     Resource as ResourceDefinition, ResourceContents, ResourceTemplate as TemplateDefinition,
 };
-use serde_json::Value;
+use serde::Serialize;
+use serde_json::value::{RawValue, to_raw_value};
 
 /// A resource the server offers, at one fixed URI.
 pub trait Resource: Send + Sync + 'static {
@@ -27,10 +28,12 @@ pub struct ServerFacts {
 }
 
 /// A resource's contents.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum ResourceBody {
-    /// A JSON document: REST embeds it as a value, MCP sends its text.
-    Json(Value),
+    /// A JSON document, written once: REST embeds it as a value, MCP sends
+    /// its text. Raw, so an object keeps the order its fields were written
+    /// in (a `Value` object sorts its keys).
+    Json(Box<RawValue>),
     /// Text.
     Text(String),
     /// Binary data, base64-encoded.
@@ -38,18 +41,27 @@ pub enum ResourceBody {
 }
 
 impl ResourceBody {
+    /// A JSON document of `document`'s fields, in their order.
+    pub fn json(document: &impl Serialize) -> Self {
+        // Why this cannot fail: a resource document is a struct or a
+        // `Value`, with string keys.
+        Self::Json(to_raw_value(document).expect("a resource document serializes"))
+    }
+
     /// The REST API's `content` field.
-    pub fn to_rest_content(&self) -> Value {
+    pub fn to_rest_content(&self) -> Box<RawValue> {
         match self {
-            ResourceBody::Json(value) => value.clone(),
-            ResourceBody::Text(text) | ResourceBody::Blob(text) => Value::String(text.clone()),
+            ResourceBody::Json(document) => document.clone(),
+            ResourceBody::Text(text) | ResourceBody::Blob(text) => {
+                to_raw_value(text).expect("a string serializes")
+            }
         }
     }
 
     /// The MCP `resources/read` contents of `uri`.
     pub fn to_mcp_contents(&self, uri: &str, mime_type: Option<&str>) -> ResourceContents {
         let contents = match self {
-            ResourceBody::Json(value) => ResourceContents::text(value.to_string(), uri),
+            ResourceBody::Json(document) => ResourceContents::text(document.get(), uri),
             ResourceBody::Text(text) => ResourceContents::text(text, uri),
             ResourceBody::Blob(base64) => ResourceContents::blob(base64, uri),
         };

@@ -216,8 +216,8 @@ pub struct Limits {
 
     /// Legacy sessions live at once (not hibernated). Beyond it a new
     /// `initialize`, or a request that would bring a hibernated session back,
-    /// gets 503 with Retry-After. Memory: about 59 KiB a live session, 76 KiB
-    /// with its GET stream open; 1,000 of them are 74 MiB.
+    /// gets 503 with Retry-After. Memory: about 52 KiB a live session, 76 KiB
+    /// with its GET stream open; 1,000 of the latter are 83 MiB.
     #[arg(long, env = "MCP_MAX_LIVE_SESSIONS", default_value_t = 1000,
           value_parser = clap::value_parser!(u64).range(1..=1_000_000), global = true)]
     pub max_live_sessions: u64,
@@ -230,7 +230,7 @@ pub struct Limits {
 
     /// Seconds a legacy session may stay quiet (no request, no open stream)
     /// before it is hibernated: closed in rmcp and kept as its `initialize`
-    /// parameters only (about 2 KiB instead of about 59 KiB), brought back
+    /// parameters only (about 2 KiB instead of about 52 KiB), brought back
     /// unseen by its next request. 0: never.
     #[arg(long, env = "MCP_SESSION_HIBERNATE_SECONDS", default_value_t = 5,
           value_parser = clap::value_parser!(u64).range(0..=86400), global = true)]

@@ -78,7 +78,7 @@ impl ResourceTemplate for DataById {
             .strip_prefix("test://template/")?
             .strip_suffix("/data")
             .filter(|id| !id.is_empty() && !id.contains('/'))?;
-        Some(ResourceBody::Json(json!({
+        Some(ResourceBody::json(&json!({
             "id": id,
             "templateTest": true,
             "data": format!("Data for ID: {id}"),

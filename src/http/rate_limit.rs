@@ -22,11 +22,12 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use ipnet::IpNet;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::{
     auth::Principal,
     config::{Rate, RateLimitSettings},
+    jsonrpc::ErrorResponse,
     rest::ApiError,
     store::{Store, counter::Count},
 };
@@ -174,15 +175,8 @@ impl RateLimiter {
             self.rate.window.as_secs()
         );
         let mut response = if mcp {
-            let body = json!({
-                "jsonrpc": "2.0",
-                "id": null,
-                "error": {
-                    "code": RATE_LIMITED_CODE,
-                    "message": message,
-                    "data": {"retryAfterSeconds": retry_after},
-                },
-            });
+            let body = ErrorResponse::new(&Value::Null, RATE_LIMITED_CODE, &message)
+                .with_data(json!({"retryAfterSeconds": retry_after}));
             (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response()
         } else {
             ApiError::new(StatusCode::TOO_MANY_REQUESTS, message).into_response()

@@ -46,16 +46,17 @@ pub use transport::SessionTransport;
 /// here an idle session is closed properly, so the client gets 404 and
 /// initializes again, and the count the cap and the metrics see is true.
 ///
-/// Hibernation (memory): a live rmcp session costs about 59 KiB of RSS even
+/// Hibernation (memory): a live rmcp session costs about 52 KiB of RSS even
 /// when idle (`bench/lib/sessions_rss.py`, 2,000 sessions): rmcp gives each
-/// one 3 tasks (about 19 KiB of futures) and 7 tokio mpsc channels, and a
-/// tokio channel allocates a whole 32-slot block when it is created, whatever
-/// its capacity, for messages of 480-520 bytes (about 16 KiB a block). No
-/// rmcp setting changes that (see `new`). So a session that has been quiet
+/// one 3 tasks and 7 tokio mpsc channels, and a tokio channel allocates a
+/// whole 32-slot block when it is created, whatever its capacity, for
+/// messages of 250-400 bytes (8-13 KiB a block; 30 % more with serde_json's
+/// `preserve_order`, see Cargo.toml). No rmcp setting changes that (see
+/// `new`). So a session that has been quiet
 /// for `MCP_SESSION_HIBERNATE_SECONDS` is closed in rmcp and kept here as a
 /// map entry holding its `initialize` parameters (shared between sessions
-/// that sent the same ones): about 1.8 KiB of RSS a session, measured like
-/// the 59 KiB above, 12 s after opening. Its next request brings it back
+/// that sent the same ones): about 1.2 KiB of RSS a session, measured like
+/// the 52 KiB above, 12 s after opening. Its next request brings it back
 /// through rmcp's own session-store hook, which starts a new worker and
 /// replays `initialize` + `notifications/initialized` before handling the
 /// request; the client sees the same session. A session is not hibernated
@@ -86,7 +87,8 @@ impl CappedSessions {
         // The other per-session knobs stay at rmcp's defaults: none changes
         // the memory of an open session. Measured with
         // `bench/lib/sessions_rss.py` (2,000 live sessions, two runs each,
-        // 57-60 KiB a session at the defaults): `channel_capacity` 1 or 4
+        // 57-60 KiB a session at the defaults, with serde_json's
+        // `preserve_order` then on): `channel_capacity` 1 or 4
         // instead of 16, 57-59 (tokio allocates a whole 32-slot block per
         // channel at creation whatever the capacity; only the 16-entry replay
         // caches shrink) and it would change backpressure; no `keep_alive`,

@@ -4,7 +4,11 @@
 //! body), collected as the pipeline registers their routes; this module adds
 //! the document's frame (title, security scheme, tags) and serves it.
 
-use axum::{Json, Router, routing::get};
+use axum::{
+    Router,
+    http::{HeaderValue, header},
+    routing::get,
+};
 use utoipa::{
     Modify, OpenApi,
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
@@ -56,12 +60,22 @@ pub fn frame() -> utoipa::openapi::OpenApi {
 
 /// `GET /openapi.json` and `GET /docs`, serving `doc`.
 pub fn routes(doc: utoipa::openapi::OpenApi) -> Router {
-    let json = serde_json::to_value(&doc)
-        // Why this cannot fail: the document is plain data built above.
-        .expect("OpenAPI document serializes");
+    // Written once, as bytes: a `Value` would sort every object's keys.
+    let json = axum::body::Bytes::from(
+        serde_json::to_vec(&doc)
+            // Why this cannot fail: the document is plain data built above.
+            .expect("OpenAPI document serializes"),
+    );
     let page = docs_page(&doc);
+    let content_type = [(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    )];
     Router::new()
-        .route("/openapi.json", get(move || async move { Json(json) }))
+        .route(
+            "/openapi.json",
+            get(move || async move { (content_type, json) }),
+        )
         .merge(
             Scalar::with_url("/docs", doc)
                 .title("mcp-rust-server REST API")

@@ -5,7 +5,7 @@ use axum::{
     extract::{Path, State, rejection::PathRejection},
 };
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::value::RawValue;
 use utoipa::{ToSchema, openapi::OpenApi};
 use utoipa_axum::router::UtoipaMethodRouter;
 
@@ -32,7 +32,7 @@ pub struct ResourceContent {
     pub uri: String,
     /// The resource's content: parsed JSON for JSON resources, else text.
     #[schema(value_type = Value)]
-    pub content: Value,
+    pub content: Box<RawValue>,
     #[serde(rename = "mimeType")]
     pub mime_type: Option<String>,
 }

@@ -197,7 +197,7 @@ where
                     // The line stays out of the logs (it may be private).
                     tracing::warn!(code = reject.code(), id = %reject.id,
                         "stdin: answered a line that is not a JSON-RPC message MCP accepts");
-                    self.answer = Some(reject.body().to_string().into_bytes());
+                    self.answer = Some(reject.body().to_vec());
                 }
                 Triage::Ignore(Silence::Blank) => {}
                 Triage::Ignore(why) => {

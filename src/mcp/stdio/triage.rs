@@ -86,7 +86,7 @@ mod tests {
 
     fn answer(line: &str) -> Value {
         match triage(line.as_bytes()) {
-            Triage::Answer(reject) => reject.body(),
+            Triage::Answer(reject) => serde_json::from_slice(&reject.body().to_vec()).unwrap(),
             other => panic!("not answered: {other:?}"),
         }
     }
