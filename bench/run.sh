@@ -50,13 +50,12 @@ ensure_wrk() {
 # --- llvm-profdata ---------------------------------------------------------------------------
 # Our binary is measured as it ships: profile-guided (scripts/build-release.sh), which needs
 # llvm-profdata of rustc's own LLVM major.
-# The script names the package; it finds the tool itself, and says so if it cannot.
+# The script looks for one ($LLVM_PROFDATA, rustup's llvm-tools, Debian's) and names the package
+# to install when it finds none.
 ensure_llvm_profdata() {
-    [ -n "${LLVM_PROFDATA:-}" ] && return 0
     local package
     package="$("$ROOT/scripts/build-release.sh" --llvm-package)"
-    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' ||
-        apt_install "$package"
+    [ -z "$package" ] || apt_install "$package"
 }
 
 # --- Python venvs --------------------------------------------------------------------------

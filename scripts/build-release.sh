@@ -23,8 +23,9 @@ process about 3 MiB smaller than a plain `cargo build --release`
              Without it: target/release-pgo/<triple>/release/mcp-rust-server.
   --no-pgo   skip steps 1-2: a plain release build with the same flags and paths.
   --llvm-package
-             print the Debian package with a fitting llvm-profdata (llvm-<major>)
-             and exit: what installers (bench/run.sh, tests/k8s/setup.sh) install.
+             print the Debian package with a fitting llvm-profdata (llvm-<major>),
+             or nothing when one is already found (see below), and exit: what
+             installers (bench/run.sh, tests/k8s/setup.sh) install.
   -h, --help this help.
 
 PGO needs llvm-profdata of the LLVM major rustc was built with (`rustc -vV`):
@@ -49,7 +50,6 @@ done
 
 triple="$(rustc -vV | sed -n 's/^host: //p')"
 llvm_major="$(rustc -vV | sed -n 's/^LLVM version: \([0-9]*\).*/\1/p')"
-if $print_package; then echo "llvm-$llvm_major"; exit 0; fi
 flags=""
 out="$ROOT/target/release-pgo"
 if $static; then
@@ -82,6 +82,11 @@ find_profdata() {
     done
     return 1
 }
+
+if $print_package; then
+    find_profdata >/dev/null || echo "llvm-$llvm_major"
+    exit 0
+fi
 
 if $pgo; then
     profdata="$(find_profdata)" || {

@@ -6,11 +6,13 @@ set -euo pipefail
 # podman + runc and what rootful podman needs to build and play pods;
 # catatonit is the pod's infra process (no pause image can be pulled);
 # nginx for the any-replica proof; socat publishes the kube-play pod's port
-# over loopback; binutils for readelf; llvm-<rustc's LLVM major> (llvm-profdata)
-# and python3 for the image's profile-guided build (scripts/build-release.sh).
-llvm="$("$(dirname "${BASH_SOURCE[0]}")/../../scripts/build-release.sh" --llvm-package)"
+# over loopback; binutils for readelf; python3, and llvm-<rustc's LLVM major>
+# unless a fitting llvm-profdata is found, for the image's profile-guided build
+# (scripts/build-release.sh names the package).
 PKGS=(podman runc conmon uidmap slirp4netns fuse-overlayfs containernetworking-plugins
-      catatonit iptables nginx-light socat curl binutils util-linux "$llvm" python3)
+      catatonit iptables nginx-light socat curl binutils util-linux python3)
+llvm="$("$(dirname "${BASH_SOURCE[0]}")/../../scripts/build-release.sh" --llvm-package)"
+if [ -n "$llvm" ]; then PKGS+=("$llvm"); fi
 
 missing=()
 for p in "${PKGS[@]}"; do
