@@ -184,18 +184,18 @@ impl Reject {
 /// A JSON-RPC error response, written in the order the spec shows its
 /// members (a struct, as `Value` objects serialize with sorted keys).
 #[derive(Debug, Serialize)]
-pub struct ErrorResponse<'a, D = ()> {
+pub struct ErrorResponse<'a> {
     jsonrpc: &'static str,
     id: &'a Value,
-    error: ErrorObject<'a, D>,
+    error: ErrorObject<'a>,
 }
 
 #[derive(Debug, Serialize)]
-struct ErrorObject<'a, D> {
+struct ErrorObject<'a> {
     code: i64,
     message: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    data: Option<D>,
+    data: Option<Value>,
 }
 
 impl<'a> ErrorResponse<'a> {
@@ -212,21 +212,11 @@ impl<'a> ErrorResponse<'a> {
     }
 
     /// The same error with `data`.
-    pub fn with_data<D: Serialize>(self, data: D) -> ErrorResponse<'a, D> {
-        let ErrorObject { code, message, .. } = self.error;
-        ErrorResponse {
-            jsonrpc: self.jsonrpc,
-            id: self.id,
-            error: ErrorObject {
-                code,
-                message,
-                data: Some(data),
-            },
-        }
+    pub fn with_data(mut self, data: Value) -> Self {
+        self.error.data = Some(data);
+        self
     }
-}
 
-impl<D: Serialize> ErrorResponse<'_, D> {
     /// The response as JSON text.
     pub fn to_vec(&self) -> Vec<u8> {
         serde_json::to_vec(self).expect("strings, numbers and JSON values always serialize")

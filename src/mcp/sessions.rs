@@ -52,11 +52,11 @@ pub use transport::SessionTransport;
 /// whole 32-slot block when it is created, whatever its capacity, for
 /// messages of 250-400 bytes (8-13 KiB a block; 30 % more with serde_json's
 /// `preserve_order`, see Cargo.toml). No rmcp setting changes that (see
-/// `new`). So a session that has been quiet
-/// for `MCP_SESSION_HIBERNATE_SECONDS` is closed in rmcp and kept here as a
-/// map entry holding its `initialize` parameters (shared between sessions
-/// that sent the same ones): about 1.2 KiB of RSS a session, measured like
-/// the 52 KiB above, 12 s after opening. Its next request brings it back
+/// `new`). So a session that has been quiet for
+/// `MCP_SESSION_HIBERNATE_SECONDS` is closed in rmcp and kept here as a map
+/// entry holding its `initialize` parameters (shared between sessions that
+/// sent the same ones): about 1.2 KiB of RSS a session, measured like the
+/// 52 KiB above, 12 s after opening. Its next request brings it back
 /// through rmcp's own session-store hook, which starts a new worker and
 /// replays `initialize` + `notifications/initialized` before handling the
 /// request; the client sees the same session. A session is not hibernated

@@ -86,7 +86,7 @@ mod tests {
 
     fn answer(line: &str) -> Value {
         match triage(line.as_bytes()) {
-            Triage::Answer(reject) => serde_json::from_slice(&reject.body().to_vec()).unwrap(),
+            Triage::Answer(reject) => serde_json::to_value(reject.body()).unwrap(),
             other => panic!("not answered: {other:?}"),
         }
     }
